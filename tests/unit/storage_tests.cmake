@@ -1,1 +1,10 @@
-# Tests of the storage library.
+# Tests of the storage library, each run against RocksDB and the in-memory twin.
+quokka_test(NAME storage_test LABEL unit
+  SOURCES
+    storage_blob_test.cc
+    storage_crash_test.cc
+    storage_format_test.cc
+    storage_log_test.cc
+    storage_pointer_test.cc
+    storage_snapshot_test.cc
+  LIBRARIES quokka_storage quokka_test_support)

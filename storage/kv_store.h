@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace quokka {
+
+// The separate ordered key spaces of a node's store; RocksDB keeps each in a
+// column family of its own, so each can be tuned (blobs go to blob files).
+enum class KeySpace : uint8_t {
+  kMeta = 0,          // format version, hard state, applied state, log start
+  kBlobs = 1,         // blob id -> value bytes
+  kBlobRefs = 2,      // blob id -> reference count record (one per blob)
+  kUnreferenced = 3,  // (unreferenced-since ms, blob id) -> "" for collection
+  kPointers = 4,      // key -> pointer record
+  kLog = 5,           // big-endian index -> log entry
+};
+inline constexpr int kKeySpaceCount = 6;
+
+// One mutation of a write batch. Mutations apply in order, so a put after a
+// range deletion that covers its key survives.
+struct KvWrite {
+  enum class Kind : uint8_t { kPut, kDelete, kDeleteRange };
+  Kind kind = Kind::kPut;
+  KeySpace space = KeySpace::kMeta;
+  std::string key;
+  std::string value;  // kPut: the value; kDeleteRange: the exclusive end key
+};
+
+struct KvPair {
+  std::string key;
+  std::string value;
+  bool operator==(const KvPair&) const = default;
+};
+
+// Whether a write must be on stable storage before commit returns.
+enum class Sync : bool { kNo = false, kYes = true };
+
+// Read access to the key spaces. Implementations are safe to call from many
+// threads at once, and concurrently with KvStore::write.
+class KvReader {
+ public:
+  virtual ~KvReader() = default;
+
+  // The value under `key`, nullopt when there is none.
+  virtual Result<std::optional<std::string>> get(KeySpace space,
+                                                 std::string_view key) const = 0;
+
+  // Up to `limit` pairs with keys in [start, end), ascending, read at a single
+  // point in time. An empty `end` means no upper bound.
+  virtual Result<std::vector<KvPair>> scan(KeySpace space,
+                                           std::string_view start,
+                                           std::string_view end,
+                                           size_t limit) const = 0;
+
+  // The greatest key in the space, nullopt when the space is empty.
+  virtual Result<std::optional<std::string>> last_key(KeySpace space) const = 0;
+};
+
+// The raw ordered byte store under quokka's storage: RocksDB in production,
+// an in-memory twin in tests and the simulator.
+class KvStore : public KvReader {
+ public:
+  // Applies `writes` atomically: after a crash either all of them are there
+  // or none. With Sync::kYes they, and every write before them, are durable
+  // when this returns; with Sync::kNo a crash of the machine may lose them
+  // (never a later write without an earlier one).
+  virtual Status write(const std::vector<KvWrite>& writes, Sync sync) = 0;
+
+  // A consistent read-only view of the store as of this call.
+  virtual std::unique_ptr<KvReader> read_view() const = 0;
+};
+
+}  // namespace quokka

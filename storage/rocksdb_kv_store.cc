@@ -1,0 +1,210 @@
+#include "storage/rocksdb_kv_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/snapshot.h>
+#include <rocksdb/write_batch.h>
+
+#include <fmt/format.h>
+
+#include "common/assert.h"
+
+namespace quokka {
+
+namespace {
+
+// Column family names, indexed by KeySpace. The meta space is RocksDB's
+// default family, which always exists.
+constexpr std::array<const char*, kKeySpaceCount> kFamilyNames = {
+    "default", "blobs", "blob_refs", "unreferenced", "pointers", "log"};
+
+// RocksDB failures are expected operating errors (a full or failing disk),
+// so they become Statuses; what to do about them is the caller's decision.
+Status to_status(const rocksdb::Status& status, std::string_view doing) {
+  if (status.ok()) return Status::ok();
+  if (status.IsNoSpace()) {
+    return Status(ErrorCode::kNoSpace,
+                  fmt::format("{}: disk full: {}", doing, status.ToString()));
+  }
+  return Status(ErrorCode::kCorrupt,
+                fmt::format("{}: storage error: {}", doing, status.ToString()));
+}
+
+rocksdb::Slice slice(std::string_view text) {
+  return rocksdb::Slice(text.data(), text.size());
+}
+
+Result<std::vector<KvPair>> scan_with(rocksdb::DB* db,
+                                      rocksdb::ColumnFamilyHandle* family,
+                                      const rocksdb::Snapshot* snapshot,
+                                      std::string_view start,
+                                      std::string_view end, size_t limit) {
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  rocksdb::Slice upper = slice(end);
+  if (!end.empty()) read_options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, family));
+  std::vector<KvPair> pairs;
+  for (it->Seek(slice(start)); it->Valid() && pairs.size() < limit; it->Next()) {
+    pairs.push_back(KvPair{it->key().ToString(), it->value().ToString()});
+  }
+  Status status = to_status(it->status(), "scan");
+  if (!status.is_ok()) return status;
+  return pairs;
+}
+
+Result<std::optional<std::string>> get_with(rocksdb::DB* db,
+                                            rocksdb::ColumnFamilyHandle* family,
+                                            const rocksdb::Snapshot* snapshot,
+                                            std::string_view key) {
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status status = db->Get(read_options, family, slice(key), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return to_status(status, "get");
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<std::optional<std::string>> last_key_with(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+    const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, family));
+  it->SeekToLast();
+  Status status = to_status(it->status(), "seek to last key");
+  if (!status.is_ok()) return status;
+  if (!it->Valid()) return std::optional<std::string>();
+  return std::optional<std::string>(it->key().ToString());
+}
+
+// A point-in-time view over a RocksDB snapshot.
+class RocksDbKvView final : public KvReader {
+ public:
+  RocksDbKvView(rocksdb::DB* db,
+                const std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount>&
+                    families)
+      : db_(db), families_(families), snapshot_(db->GetSnapshot()) {}
+  ~RocksDbKvView() override { db_->ReleaseSnapshot(snapshot_); }
+
+  Result<std::optional<std::string>> get(KeySpace space,
+                                         std::string_view key) const override {
+    return get_with(db_, family(space), snapshot_, key);
+  }
+  Result<std::vector<KvPair>> scan(KeySpace space, std::string_view start,
+                                   std::string_view end,
+                                   size_t limit) const override {
+    return scan_with(db_, family(space), snapshot_, start, end, limit);
+  }
+  Result<std::optional<std::string>> last_key(KeySpace space) const override {
+    return last_key_with(db_, family(space), snapshot_);
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* family(KeySpace space) const {
+    return families_[static_cast<size_t>(space)];
+  }
+
+  rocksdb::DB* db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount> families_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
+    const std::string& directory, const RocksDbOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = options.create_if_missing;
+  // Recover up to the last intact write batch when the log tail is torn.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (size_t i = 0; i < kFamilyNames.size(); ++i) {
+    rocksdb::ColumnFamilyOptions family_options;
+    if (static_cast<KeySpace>(i) == KeySpace::kBlobs) {
+      family_options.enable_blob_files = true;
+      family_options.min_blob_size = options.blob_file_value_bytes_min;
+      family_options.enable_blob_garbage_collection = true;
+    }
+    descriptors.emplace_back(kFamilyNames[i], family_options);
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status status =
+      rocksdb::DB::Open(db_options, directory, descriptors, &handles, &db);
+  if (!status.ok()) {
+    return to_status(status, fmt::format("opening {}", directory));
+  }
+  QUOKKA_ASSERT(handles.size() == kFamilyNames.size(),
+                "RocksDB opened {} column families, asked for {}",
+                handles.size(), kFamilyNames.size());
+
+  std::unique_ptr<RocksDbKvStore> store(new RocksDbKvStore());
+  store->directory_ = directory;
+  store->db_.reset(db);
+  for (size_t i = 0; i < handles.size(); ++i) store->families_[i] = handles[i];
+  return store;
+}
+
+RocksDbKvStore::~RocksDbKvStore() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* handle : families_) {
+    if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
+  }
+  db_->Close().PermitUncheckedError();
+}
+
+Result<std::optional<std::string>> RocksDbKvStore::get(
+    KeySpace space, std::string_view key) const {
+  return get_with(db_.get(), families_[static_cast<size_t>(space)], nullptr,
+                  key);
+}
+
+Result<std::vector<KvPair>> RocksDbKvStore::scan(KeySpace space,
+                                                 std::string_view start,
+                                                 std::string_view end,
+                                                 size_t limit) const {
+  return scan_with(db_.get(), families_[static_cast<size_t>(space)], nullptr,
+                   start, end, limit);
+}
+
+Result<std::optional<std::string>> RocksDbKvStore::last_key(
+    KeySpace space) const {
+  return last_key_with(db_.get(), families_[static_cast<size_t>(space)],
+                       nullptr);
+}
+
+Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
+  rocksdb::WriteBatch batch;
+  for (const KvWrite& w : writes) {
+    rocksdb::ColumnFamilyHandle* family =
+        families_[static_cast<size_t>(w.space)];
+    rocksdb::Status status;
+    switch (w.kind) {
+      case KvWrite::Kind::kPut:
+        status = batch.Put(family, slice(w.key), slice(w.value));
+        break;
+      case KvWrite::Kind::kDelete:
+        status = batch.Delete(family, slice(w.key));
+        break;
+      case KvWrite::Kind::kDeleteRange:
+        status = batch.DeleteRange(family, slice(w.key), slice(w.value));
+        break;
+    }
+    if (!status.ok()) return to_status(status, "building a write batch");
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync == Sync::kYes;
+  return to_status(db_->Write(write_options, &batch), "write");
+}
+
+std::unique_ptr<KvReader> RocksDbKvStore::read_view() const {
+  return std::make_unique<RocksDbKvView>(db_.get(), families_);
+}
+
+}  // namespace quokka

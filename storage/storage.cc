@@ -1,0 +1,188 @@
+#include "storage/storage.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "storage/batch_resolver.h"
+#include "storage/record_codec.h"
+
+namespace quokka {
+
+namespace rc = record_codec;
+
+namespace {
+
+constexpr size_t kSnapshotPageEntries = 4096;
+
+Status corrupt_meta(std::string_view name) {
+  return Status(ErrorCode::kCorrupt,
+                fmt::format("meta record {} cannot be decoded", name));
+}
+
+// Reads and decodes one meta record; nullopt when it is absent.
+template <typename T, typename Decode>
+Result<std::optional<T>> read_meta(const KvReader& reader,
+                                   std::string_view name, Decode decode) {
+  auto stored = reader.get(KeySpace::kMeta, name);
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return std::optional<T>();
+  std::optional<T> decoded = decode(**stored);
+  if (!decoded) return corrupt_meta(name);
+  return decoded;
+}
+
+Status check_format_version(KvStore& kv) {
+  auto version = read_meta<uint32_t>(kv, meta_key::kFormatVersion,
+                                     rc::decode_format_version);
+  if (!version) return version.status();
+  if (version->has_value()) {
+    uint32_t found = **version;
+    if (found < kStorageFormatVersionMin || found > kStorageFormatVersion) {
+      return Status(
+          ErrorCode::kUnsupportedVersion,
+          fmt::format("the data was written in on-disk format version {}; "
+                      "this binary reads format versions {} to {}",
+                      found, kStorageFormatVersionMin, kStorageFormatVersion));
+    }
+    return Status::ok();
+  }
+  // No version: only a brand-new, empty store may be stamped.
+  for (int space = 0; space < kKeySpaceCount; ++space) {
+    auto last = kv.last_key(static_cast<KeySpace>(space));
+    if (!last) return last.status();
+    if (last->has_value()) {
+      return Status(ErrorCode::kCorrupt,
+                    "the store holds data but no format version; it was not "
+                    "written by quokka, or its meta records are lost");
+    }
+  }
+  std::vector<KvWrite> stamp = {
+      KvWrite{KvWrite::Kind::kPut, KeySpace::kMeta,
+              std::string(meta_key::kFormatVersion),
+              rc::encode_format_version(kStorageFormatVersion)}};
+  return kv.write(stamp, Sync::kYes);
+}
+
+Result<StorageState> load_state(const KvReader& reader) {
+  StorageState state;
+  auto hard = read_meta<HardState>(reader, meta_key::kHardState,
+                                   rc::decode_hard_state);
+  if (!hard) return hard.status();
+  if (hard->has_value()) state.hard_state = **hard;
+
+  auto applied = read_meta<AppliedState>(reader, meta_key::kAppliedState,
+                                         rc::decode_applied_state);
+  if (!applied) return applied.status();
+  if (applied->has_value()) state.applied = **applied;
+
+  auto compacted = read_meta<LogPosition>(
+      reader, meta_key::kLogCompactedThrough, rc::decode_log_position);
+  if (!compacted) return compacted.status();
+  if (compacted->has_value()) state.compacted_through = **compacted;
+
+  auto last_key = reader.last_key(KeySpace::kLog);
+  if (!last_key) return last_key.status();
+  state.last_index = state.compacted_through.index;
+  if (last_key->has_value()) {
+    auto last = rc::decode_log_key(**last_key);
+    if (!last) return Status(ErrorCode::kCorrupt, "a log key cannot be decoded");
+    if (*last < state.first_index()) {
+      return Status(ErrorCode::kCorrupt,
+                    fmt::format("log entry {} lies before the compaction "
+                                "point {}",
+                                last->value(),
+                                state.compacted_through.index.value()));
+    }
+    state.last_index = *last;
+  }
+  return state;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Storage>> Storage::open(std::shared_ptr<KvStore> kv) {
+  Status version = check_format_version(*kv);
+  if (!version.is_ok()) return version;
+  auto state = load_state(*kv);
+  if (!state) return state.status();
+  return std::unique_ptr<Storage>(new Storage(std::move(kv), *state));
+}
+
+Result<std::unique_ptr<Storage>> Storage::open_rocksdb(
+    const std::string& directory, const RocksDbOptions& options) {
+  auto kv = RocksDbKvStore::open(directory, options);
+  if (!kv) return kv.status();
+  return open(std::shared_ptr<KvStore>(std::move(*kv)));
+}
+
+StorageState Storage::state() const {
+  std::lock_guard lock(state_mutex_);
+  return state_;
+}
+
+Status Storage::commit(const WriteBatch& batch, Sync sync) {
+  std::lock_guard commit_lock(commit_mutex_);
+  BatchResolver resolver(*kv_, state());
+  auto resolved = resolver.resolve(batch);
+  if (!resolved) return resolved.status();
+  if (!resolved->writes.empty()) {
+    Status written = kv_->write(resolved->writes, sync);
+    if (!written.is_ok()) return written;
+  }
+  std::lock_guard state_lock(state_mutex_);
+  state_ = resolved->state;
+  return Status::ok();
+}
+
+Result<BlobId> Storage::put_blob(std::string bytes, uint64_t now_ms, Sync sync) {
+  WriteBatch batch;
+  BlobId id = batch.put_blob(std::move(bytes), now_ms);
+  Status status = commit(batch, sync);
+  if (!status.is_ok()) return status;
+  return id;
+}
+
+Result<StateSnapshot> Storage::create_snapshot() const {
+  std::unique_ptr<KvReader> view = kv_->read_view();
+  StateSnapshot snapshot;
+  auto applied = read_meta<AppliedState>(*view, meta_key::kAppliedState,
+                                         rc::decode_applied_state);
+  if (!applied) return applied.status();
+  if (applied->has_value()) snapshot.applied = **applied;
+
+  std::set<BlobId> blobs;
+  std::string start;
+  while (true) {
+    auto page = view->scan(KeySpace::kPointers, start, "", kSnapshotPageEntries);
+    if (!page) return page.status();
+    for (KvPair& pair : *page) {
+      auto record = rc::decode_pointer(pair.value);
+      if (!record) {
+        return Status(ErrorCode::kCorrupt,
+                      fmt::format("pointer record of a {}-byte key cannot be "
+                                  "decoded",
+                                  pair.key.size()));
+      }
+      blobs.insert(record->value_hash);
+      snapshot.pointers.push_back(KeyPointer{std::move(pair.key), *record});
+    }
+    if (page->size() < kSnapshotPageEntries) break;
+    start = snapshot.pointers.back().key + std::string(1, '\0');
+  }
+  snapshot.blobs.assign(blobs.begin(), blobs.end());
+  return snapshot;
+}
+
+Result<std::vector<BlobId>> Storage::missing_blobs(
+    const StateSnapshot& snapshot) const {
+  std::vector<BlobId> missing;
+  for (const BlobId& id : snapshot.blobs) {
+    auto present = has_blob(id);
+    if (!present) return present.status();
+    if (!*present) missing.push_back(id);
+  }
+  return missing;
+}
+
+}  // namespace quokka

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "storage/blob_store.h"
+#include "storage/kv_store.h"
+#include "storage/pointer_table.h"
+#include "storage/raft_log.h"
+#include "storage/rocksdb_kv_store.h"
+#include "storage/state_snapshot.h"
+#include "storage/storage_state.h"
+#include "storage/write_batch.h"
+
+namespace quokka {
+
+// The on-disk format this binary writes, and the oldest it can read. Stored
+// when a store is created and checked on every open.
+inline constexpr uint32_t kStorageFormatVersion = 1;
+inline constexpr uint32_t kStorageFormatVersionMin = 1;
+
+// A node's durable state — blobs, pointers, Raft log and hard state — over
+// one KvStore: RocksDB in production, MemoryKvStore in tests and the
+// simulator. The two behave the same; only durability differs in kind.
+//
+// Reads may come from any thread at any time. Commits are serialized; each
+// is atomic, and becomes visible to readers all at once after it is written.
+class Storage final : public BlobStore, public PointerTable, public RaftLog {
+ public:
+  // Opens the store. An empty store is stamped with kStorageFormatVersion
+  // (synced). A store of another format is refused with UNSUPPORTED_VERSION
+  // naming both versions; a store with data but no format version, or an
+  // undecodable record, with CORRUPT.
+  static Result<std::unique_ptr<Storage>> open(std::shared_ptr<KvStore> kv);
+  // Opens (creating if needed) a RocksDB store in `directory`.
+  static Result<std::unique_ptr<Storage>> open_rocksdb(
+      const std::string& directory, const RocksDbOptions& options = {});
+
+  // Validates and applies `batch` atomically (see WriteBatch). With
+  // Sync::kYes the batch and every earlier one are durable on return.
+  // A refused batch returns its error and changes nothing.
+  Status commit(const WriteBatch& batch, Sync sync);
+
+  // Convenience for a batch of one blob.
+  Result<BlobId> put_blob(std::string bytes, uint64_t now_ms, Sync sync);
+
+  // A consistent snapshot of the replicated state at the applied index.
+  Result<StateSnapshot> create_snapshot() const;
+  // The blobs `snapshot` references that this store does not hold.
+  Result<std::vector<BlobId>> missing_blobs(const StateSnapshot& snapshot) const;
+
+  // BlobStore
+  Result<std::string> get_blob(const BlobId& id) const override;
+  Result<bool> has_blob(const BlobId& id) const override;
+  Result<uint64_t> blob_reference_count(const BlobId& id) const override;
+  Result<std::vector<BlobId>> unreferenced_blobs(uint64_t unreferenced_before_ms,
+                                                 size_t limit) const override;
+
+  // PointerTable
+  Result<std::optional<PointerRecord>> get_pointer(
+      std::string_view key) const override;
+  Result<PointerPage> range_pointers(std::string_view start,
+                                     std::string_view end,
+                                     size_t limit) const override;
+  AppliedState applied_state() const override;
+
+  // RaftLog
+  LogIndex first_index() const override;
+  LogIndex last_index() const override;
+  LogPosition compacted_through() const override;
+  Result<Term> term_at(LogIndex index) const override;
+  Result<std::vector<LogEntry>> entries(LogIndex lo, LogIndex hi,
+                                        uint64_t bytes_max) const override;
+  HardState hard_state() const override;
+
+ private:
+  Storage(std::shared_ptr<KvStore> kv, const StorageState& state)
+      : kv_(std::move(kv)), state_(state) {}
+
+  StorageState state() const;
+
+  std::shared_ptr<KvStore> kv_;
+  // Held for a whole commit, so batches resolve against settled state.
+  std::mutex commit_mutex_;
+  // Guards state_, which readers copy and commits replace.
+  mutable std::mutex state_mutex_;
+  StorageState state_;
+};
+
+}  // namespace quokka

@@ -1,0 +1,219 @@
+// The read side of Storage: BlobStore, PointerTable and RaftLog.
+#include <fmt/format.h>
+
+#include "storage/record_codec.h"
+#include "storage/storage.h"
+
+namespace quokka {
+
+namespace rc = record_codec;
+
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    auto last = static_cast<unsigned char>(end.back());
+    if (last != 0xff) {
+      end.back() = static_cast<char>(last + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return end;
+}
+
+Result<std::string> Storage::get_blob(const BlobId& id) const {
+  auto stored = kv_->get(KeySpace::kBlobs, id.bytes());
+  if (!stored) return stored.status();
+  if (!stored->has_value()) {
+    return Status(ErrorCode::kNotFound,
+                  fmt::format("blob {} is not stored", id.hex()));
+  }
+  // Verify on every read: content addressing makes corruption detectable,
+  // and bad bytes must never reach a client.
+  if (BlobId::of(**stored) != id) {
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("blob {} is corrupt: its {} stored bytes hash to "
+                              "{}",
+                              id.hex(), (*stored)->size(),
+                              BlobId::of(**stored).hex()));
+  }
+  return std::move(**stored);
+}
+
+Result<bool> Storage::has_blob(const BlobId& id) const {
+  auto stored = kv_->get(KeySpace::kBlobRefs, id.bytes());
+  if (!stored) return stored.status();
+  return stored->has_value();
+}
+
+Result<uint64_t> Storage::blob_reference_count(const BlobId& id) const {
+  auto stored = kv_->get(KeySpace::kBlobRefs, id.bytes());
+  if (!stored) return stored.status();
+  if (!stored->has_value()) {
+    return Status(ErrorCode::kNotFound,
+                  fmt::format("blob {} is not stored", id.hex()));
+  }
+  auto record = rc::decode_blob_ref(**stored);
+  if (!record) {
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("reference record of blob {} cannot be decoded",
+                              id.hex()));
+  }
+  return record->count;
+}
+
+Result<std::vector<BlobId>> Storage::unreferenced_blobs(
+    uint64_t unreferenced_before_ms, size_t limit) const {
+  // Keys are (since_ms, id), so every key below the bare 8-byte
+  // `unreferenced_before_ms` has since_ms < unreferenced_before_ms.
+  std::string end;
+  rc::put_u64(end, unreferenced_before_ms);
+  auto page = kv_->scan(KeySpace::kUnreferenced, "", end, limit);
+  if (!page) return page.status();
+  std::vector<BlobId> ids;
+  ids.reserve(page->size());
+  for (const KvPair& pair : *page) {
+    auto id = rc::decode_unreferenced_key(pair.key);
+    if (!id) {
+      return Status(ErrorCode::kCorrupt,
+                    "an unreferenced-blob index key cannot be decoded");
+    }
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+Result<std::optional<PointerRecord>> Storage::get_pointer(
+    std::string_view key) const {
+  auto stored = kv_->get(KeySpace::kPointers, key);
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return std::optional<PointerRecord>();
+  auto record = rc::decode_pointer(**stored);
+  if (!record) {
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("pointer record of a {}-byte key cannot be "
+                              "decoded",
+                              key.size()));
+  }
+  return std::optional<PointerRecord>(*record);
+}
+
+Result<PointerPage> Storage::range_pointers(std::string_view start,
+                                            std::string_view end,
+                                            size_t limit) const {
+  if (limit == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a range limit must be at least 1, got 0");
+  }
+  // One extra pair tells whether the range goes on past the page.
+  auto pairs = kv_->scan(KeySpace::kPointers, start, end, limit + 1);
+  if (!pairs) return pairs.status();
+  PointerPage page;
+  page.more = pairs->size() > limit;
+  if (page.more) pairs->pop_back();
+  page.pointers.reserve(pairs->size());
+  for (KvPair& pair : *pairs) {
+    auto record = rc::decode_pointer(pair.value);
+    if (!record) {
+      return Status(ErrorCode::kCorrupt,
+                    fmt::format("pointer record of a {}-byte key cannot be "
+                                "decoded",
+                                pair.key.size()));
+    }
+    page.pointers.push_back(KeyPointer{std::move(pair.key), *record});
+  }
+  return page;
+}
+
+AppliedState Storage::applied_state() const { return state().applied; }
+
+LogIndex Storage::first_index() const { return state().first_index(); }
+
+LogIndex Storage::last_index() const { return state().last_index; }
+
+LogPosition Storage::compacted_through() const {
+  return state().compacted_through;
+}
+
+HardState Storage::hard_state() const { return state().hard_state; }
+
+namespace {
+
+Status outside_log(LogIndex index, const StorageState& state) {
+  return Status(ErrorCode::kNotFound,
+                fmt::format("no entry at index {}: the log holds [{}, {}]",
+                            index.value(), state.first_index().value(),
+                            state.last_index.value()));
+}
+
+Status entry_vanished(LogIndex index) {
+  // A concurrent commit compacted or replaced it after the bounds were read.
+  return Status(ErrorCode::kNotFound,
+                fmt::format("entry {} left the log while being read",
+                            index.value()));
+}
+
+}  // namespace
+
+Result<Term> Storage::term_at(LogIndex index) const {
+  StorageState current = state();
+  if (index == current.compacted_through.index) {
+    return current.compacted_through.term;
+  }
+  if (index < current.first_index() || index > current.last_index) {
+    return outside_log(index, current);
+  }
+  auto stored = kv_->get(KeySpace::kLog, rc::log_key(index));
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return entry_vanished(index);
+  auto entry = rc::decode_log_entry(index, **stored);
+  if (!entry) {
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("log entry {} cannot be decoded", index.value()));
+  }
+  return entry->term;
+}
+
+Result<std::vector<LogEntry>> Storage::entries(LogIndex lo, LogIndex hi,
+                                               uint64_t bytes_max) const {
+  StorageState current = state();
+  if (lo > hi) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("entry range [{}, {}) is inverted", lo.value(),
+                              hi.value()));
+  }
+  if (lo < current.first_index()) return outside_log(lo, current);
+  if (hi.value() > current.last_index.value() + 1) {
+    return outside_log(LogIndex(hi.value() - 1), current);
+  }
+  std::vector<LogEntry> result;
+  if (lo == hi) return result;
+
+  // Read in pages so a small byte budget does not read the whole range.
+  constexpr size_t kPageEntries = 256;
+  uint64_t bytes = 0;
+  LogIndex next = lo;
+  while (next < hi) {
+    auto pairs = kv_->scan(KeySpace::kLog, rc::log_key(next), rc::log_key(hi),
+                           kPageEntries);
+    if (!pairs) return pairs.status();
+    for (const KvPair& pair : *pairs) {
+      auto index = rc::decode_log_key(pair.key);
+      if (!index || *index != next) return entry_vanished(next);
+      auto entry = rc::decode_log_entry(*index, pair.value);
+      if (!entry) {
+        return Status(ErrorCode::kCorrupt,
+                      fmt::format("log entry {} cannot be decoded",
+                                  index->value()));
+      }
+      bytes += entry->byte_size();
+      if (!result.empty() && bytes > bytes_max) return result;
+      result.push_back(std::move(*entry));
+      next = LogIndex(next.value() + 1);
+    }
+    if (pairs->size() < kPageEntries && next < hi) return entry_vanished(next);
+  }
+  return result;
+}
+
+}  // namespace quokka

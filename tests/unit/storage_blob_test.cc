@@ -1,0 +1,139 @@
+#include "tests/unit/storage_test_fixture.h"
+
+namespace quokka::testing {
+namespace {
+
+using BlobStoreTest = StorageTest;
+QUOKKA_INSTANTIATE_STORAGE_TEST(BlobStoreTest);
+
+TEST_P(BlobStoreTest, StoresAValueUnderItsSha256) {
+  auto id = storage().put_blob("hello", 100, Sync::kYes);
+  ASSERT_TRUE(id.is_ok()) << id.status().to_string();
+  EXPECT_EQ(*id, BlobId::of("hello"));
+  auto value = storage().get_blob(*id);
+  ASSERT_TRUE(value.is_ok()) << value.status().to_string();
+  EXPECT_EQ(*value, "hello");
+  EXPECT_TRUE(*storage().has_blob(*id));
+}
+
+TEST_P(BlobStoreTest, StoringTheSameValueTwiceIsHarmless) {
+  BlobId id = *storage().put_blob("same", 100, Sync::kYes);
+  WriteBatch reference;
+  reference.add_blob_reference(id);
+  commit_ok(reference);
+  EXPECT_EQ(*storage().put_blob("same", 200, Sync::kYes), id);
+  EXPECT_EQ(*storage().blob_reference_count(id), 1u);
+  EXPECT_EQ(*storage().get_blob(id), "same");
+}
+
+TEST_P(BlobStoreTest, AMissingBlobIsNotFound) {
+  auto value = storage().get_blob(BlobId::of("never stored"));
+  ASSERT_FALSE(value.is_ok());
+  EXPECT_EQ(value.status().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(*storage().has_blob(BlobId::of("never stored")));
+}
+
+TEST_P(BlobStoreTest, DamagedBytesAreReportedCorruptNeverReturned) {
+  BlobId id = *storage().put_blob("precious", 100, Sync::kYes);
+  // Flip the stored bytes behind the store's back, as a bad disk would.
+  Status damaged = harness.kv().write(
+      {KvWrite{KvWrite::Kind::kPut, KeySpace::kBlobs, std::string(id.bytes()),
+               "pr3cious"}},
+      Sync::kYes);
+  ASSERT_TRUE(damaged.is_ok());
+  auto value = storage().get_blob(id);
+  ASSERT_FALSE(value.is_ok());
+  EXPECT_EQ(value.status().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(value.status().message().find(id.hex()), std::string::npos)
+      << value.status().message();
+}
+
+TEST_P(BlobStoreTest, CountsReferences) {
+  BlobId id = *storage().put_blob("shared", 100, Sync::kYes);
+  EXPECT_EQ(*storage().blob_reference_count(id), 0u);
+  WriteBatch add_two;
+  add_two.add_blob_reference(id);
+  add_two.add_blob_reference(id);
+  commit_ok(add_two);
+  EXPECT_EQ(*storage().blob_reference_count(id), 2u);
+  WriteBatch remove_one;
+  remove_one.remove_blob_reference(id, 300);
+  commit_ok(remove_one);
+  EXPECT_EQ(*storage().blob_reference_count(id), 1u);
+}
+
+TEST_P(BlobStoreTest, ReferencingAnUnstoredBlobIsRefused) {
+  WriteBatch batch;
+  batch.add_blob_reference(BlobId::of("absent"));
+  Status status = storage().commit(batch, Sync::kYes);
+  EXPECT_EQ(status.code(), ErrorCode::kNotFound);
+}
+
+TEST_P(BlobStoreTest, ARefusedBatchLeavesNoTrace) {
+  BlobId id = *storage().put_blob("v", 100, Sync::kYes);
+  WriteBatch batch;
+  batch.put_pointer("k", pointer_to(id, 1, 1));
+  batch.put_blob("another value", 100);
+  batch.remove_blob_reference(id, 200);  // count is 0: refused
+  Status status = storage().commit(batch, Sync::kYes);
+  ASSERT_EQ(status.code(), ErrorCode::kInvalidArgument) << status.to_string();
+  EXPECT_NE(status.message().find("already 0"), std::string::npos);
+  EXPECT_FALSE(storage().get_pointer("k")->has_value());
+  EXPECT_FALSE(*storage().has_blob(BlobId::of("another value")));
+}
+
+TEST_P(BlobStoreTest, ListsBlobsUnreferencedLongerThanTheGracePeriod) {
+  BlobId young = *storage().put_blob("young", 500, Sync::kYes);
+  BlobId old = *storage().put_blob("old", 100, Sync::kYes);
+  BlobId held = *storage().put_blob("held", 50, Sync::kYes);
+  WriteBatch reference;
+  reference.add_blob_reference(held);
+  commit_ok(reference);
+
+  EXPECT_EQ(*storage().unreferenced_blobs(400, 10), std::vector<BlobId>{old});
+  EXPECT_EQ(*storage().unreferenced_blobs(1000, 10),
+            (std::vector<BlobId>{old, young}));
+  EXPECT_EQ(storage().unreferenced_blobs(1000, 1)->size(), 1u);
+
+  WriteBatch release;
+  release.remove_blob_reference(held, 700);
+  commit_ok(release);
+  EXPECT_EQ(*storage().unreferenced_blobs(701, 10),
+            (std::vector<BlobId>{old, young, held}));
+}
+
+TEST_P(BlobStoreTest, DeletesOnlyBlobsStillUnreferencedSinceTheCutoff) {
+  BlobId stale = *storage().put_blob("stale", 100, Sync::kYes);
+  BlobId refreshed = *storage().put_blob("refreshed", 100, Sync::kYes);
+  BlobId referenced = *storage().put_blob("referenced", 100, Sync::kYes);
+  // A writer stores "refreshed" again after the collector listed it, and
+  // "referenced" gains a pointer: neither may go.
+  ASSERT_TRUE(storage().put_blob("refreshed", 900, Sync::kYes).is_ok());
+  WriteBatch reference;
+  reference.add_blob_reference(referenced);
+  commit_ok(reference);
+
+  WriteBatch collect;
+  for (const BlobId& id : {stale, refreshed, referenced}) {
+    collect.delete_blob_if_unreferenced(id, 500);
+  }
+  commit_ok(collect);
+  EXPECT_FALSE(*storage().has_blob(stale));
+  EXPECT_EQ(storage().get_blob(stale).status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(*storage().has_blob(refreshed));
+  EXPECT_TRUE(*storage().has_blob(referenced));
+  EXPECT_TRUE(storage().unreferenced_blobs(500, 10)->empty());
+}
+
+TEST_P(BlobStoreTest, BlobsAndCountsSurviveReopen) {
+  BlobId id = *storage().put_blob(std::string(100000, 'x'), 100, Sync::kYes);
+  WriteBatch reference;
+  reference.add_blob_reference(id);
+  commit_ok(reference);
+  harness.reopen();
+  EXPECT_EQ(storage().get_blob(id)->size(), 100000u);
+  EXPECT_EQ(*storage().blob_reference_count(id), 1u);
+}
+
+}  // namespace
+}  // namespace quokka::testing

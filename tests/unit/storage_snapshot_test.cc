@@ -1,0 +1,102 @@
+#include "tests/unit/storage_test_fixture.h"
+
+namespace quokka::testing {
+namespace {
+
+using StateSnapshotTest = StorageTest;
+QUOKKA_INSTANTIATE_STORAGE_TEST(StateSnapshotTest);
+
+// Puts key -> value the way the node applies a write: blob, reference,
+// pointer and applied state in one batch.
+void apply_put(Storage& storage, const std::string& key,
+               const std::string& value, uint64_t revision) {
+  WriteBatch batch;
+  BlobId id = batch.put_blob(value, revision);
+  batch.add_blob_reference(id);
+  batch.put_pointer(key, PointerRecord{id, value.size(), Revision(revision),
+                                       Revision(revision), 1});
+  batch.set_applied_state(
+      AppliedState{LogIndex(revision), Term(1), Revision(revision)});
+  Status status = storage.commit(batch, Sync::kYes);
+  ASSERT_TRUE(status.is_ok()) << status.to_string();
+}
+
+TEST_P(StateSnapshotTest, CapturesPointersAndTheBlobsTheyReference) {
+  apply_put(storage(), "a", "shared", 1);
+  apply_put(storage(), "b", "shared", 2);
+  apply_put(storage(), "c", "own", 3);
+  ASSERT_TRUE(storage().put_blob("orphan", 4, Sync::kYes).is_ok());
+
+  auto snapshot = storage().create_snapshot();
+  ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().to_string();
+  EXPECT_EQ(snapshot->applied,
+            (AppliedState{LogIndex(3), Term(1), Revision(3)}));
+  ASSERT_EQ(snapshot->pointers.size(), 3u);
+  EXPECT_EQ(snapshot->pointers[0].key, "a");
+  std::vector<BlobId> expected{BlobId::of("shared"), BlobId::of("own")};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(snapshot->blobs, expected);
+}
+
+TEST_P(StateSnapshotTest, RestoreNeedsEveryBlobFirst) {
+  apply_put(storage(), "a", "one", 1);
+  apply_put(storage(), "b", "two", 2);
+  StateSnapshot snapshot = *storage().create_snapshot();
+
+  StorageHarness target(GetParam());
+  ASSERT_TRUE(target.storage().put_blob("one", 1, Sync::kYes).is_ok());
+  EXPECT_EQ(*target.storage().missing_blobs(snapshot),
+            std::vector<BlobId>{BlobId::of("two")});
+  WriteBatch early;
+  early.restore_snapshot(snapshot, 10);
+  Status refused = target.storage().commit(early, Sync::kYes);
+  EXPECT_EQ(refused.code(), ErrorCode::kNotFound);
+  EXPECT_NE(refused.message().find(BlobId::of("two").hex()), std::string::npos)
+      << refused.message();
+  EXPECT_FALSE(target.storage().get_pointer("a")->has_value());
+}
+
+TEST_P(StateSnapshotTest, RestoreReplacesStateAndRecountsReferences) {
+  apply_put(storage(), "a", "shared", 1);
+  apply_put(storage(), "b", "shared", 2);
+  StateSnapshot snapshot = *storage().create_snapshot();
+
+  StorageHarness target(GetParam());
+  Storage& restored = target.storage();
+  apply_put(restored, "stale-key", "stale", 1);
+  WriteBatch log;
+  log.append_log_entries({entry(1, 1), entry(2, 1), entry(3, 1)});
+  ASSERT_TRUE(restored.commit(log, Sync::kYes).is_ok());
+
+  WriteBatch restore;
+  restore.put_blob("shared", 50);  // the blob arrives in the same batch
+  restore.restore_snapshot(snapshot, 100);
+  Status status = restored.commit(restore, Sync::kYes);
+  ASSERT_TRUE(status.is_ok()) << status.to_string();
+  target.reopen();
+
+  Storage& reopened = target.storage();
+  EXPECT_EQ(*reopened.create_snapshot(), snapshot);
+  EXPECT_FALSE(reopened.get_pointer("stale-key")->has_value());
+  EXPECT_EQ(*reopened.blob_reference_count(BlobId::of("shared")), 2u);
+  EXPECT_EQ(*reopened.blob_reference_count(BlobId::of("stale")), 0u);
+  EXPECT_EQ(*reopened.unreferenced_blobs(101, 10),
+            std::vector<BlobId>{BlobId::of("stale")});
+  EXPECT_EQ(reopened.compacted_through(), (LogPosition{LogIndex(2), Term(1)}));
+  EXPECT_EQ(reopened.first_index(), LogIndex(3));
+  EXPECT_EQ(reopened.last_index(), LogIndex(2));
+  EXPECT_EQ(reopened.applied_state(), snapshot.applied);
+}
+
+TEST_P(StateSnapshotTest, ASnapshotWhoseBlobListDisagreesIsRefused) {
+  apply_put(storage(), "a", "one", 1);
+  StateSnapshot snapshot = *storage().create_snapshot();
+  snapshot.blobs.clear();
+  WriteBatch restore;
+  restore.restore_snapshot(snapshot, 10);
+  EXPECT_EQ(storage().commit(restore, Sync::kYes).code(),
+            ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace quokka::testing
