@@ -71,7 +71,8 @@ class KvStore : public KvReader {
   // Applies `writes` atomically: after a crash either all of them are there
   // or none. With Sync::kYes they, and every write before them, are durable
   // when this returns; with Sync::kNo a crash of the machine may lose them
-  // (never a later write without an earlier one).
+  // (never a later write without an earlier one). An empty `writes` with
+  // Sync::kYes only makes the earlier writes durable.
   virtual Status write(const std::vector<KvWrite>& writes, Sync sync) = 0;
 
   // A consistent read-only view of the store as of this call.

@@ -100,6 +100,7 @@ void MemoryKvStore::apply(Spaces& spaces, const std::vector<KvWrite>& writes) {
 
 Status MemoryKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
   std::lock_guard lock(mutex_);
+  if (writes.empty() && sync == Sync::kNo) return Status::ok();
   apply(current_, writes);
   if (sync == Sync::kYes) {
     // A sync makes every earlier write durable too, as an fsync of a

@@ -180,6 +180,10 @@ Result<std::optional<std::string>> RocksDbKvStore::last_key(
 }
 
 Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
+  if (writes.empty()) {
+    if (sync == Sync::kNo) return Status::ok();
+    return to_status(db_->FlushWAL(/*sync=*/true), "syncing the log");
+  }
   rocksdb::WriteBatch batch;
   for (const KvWrite& w : writes) {
     rocksdb::ColumnFamilyHandle* family =

@@ -126,7 +126,9 @@ Status Storage::commit(const WriteBatch& batch, Sync sync) {
   BatchResolver resolver(*kv_, state());
   auto resolved = resolver.resolve(batch);
   if (!resolved) return resolved.status();
-  if (!resolved->writes.empty()) {
+  // An empty batch still has to sync when asked: it makes earlier unsynced
+  // batches durable.
+  if (!resolved->writes.empty() || sync == Sync::kYes) {
     Status written = kv_->write(resolved->writes, sync);
     if (!written.is_ok()) return written;
   }

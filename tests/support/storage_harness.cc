@@ -39,6 +39,12 @@ void StorageHarness::reopen() {
   QUOKKA_ASSERT(status.is_ok(), "reopening: {}", status.to_string());
 }
 
+size_t StorageHarness::unsynced_batch_count() const {
+  QUOKKA_ASSERT(backend_ == Backend::kMemory,
+                "only the in-memory twin tracks unsynced batches");
+  return memory_->unsynced_batch_count();
+}
+
 void StorageHarness::crash_and_reopen(size_t unsynced_batches_kept) {
   QUOKKA_ASSERT(backend_ == Backend::kMemory,
                 "only the in-memory twin can simulate a machine crash");

@@ -32,6 +32,8 @@ class StorageHarness {
   // Closes, simulates a machine crash that keeps `unsynced_batches_kept`
   // batches written since the last sync, and opens again. Memory only.
   void crash_and_reopen(size_t unsynced_batches_kept);
+  // Batches written without sync since the last synced one. Memory only.
+  size_t unsynced_batch_count() const;
   // Opens the store again and returns the error instead of asserting.
   Status try_reopen();
 
