@@ -1,0 +1,81 @@
+#include "proto/frame_encoder.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "common/assert.h"
+
+namespace quokka::proto {
+namespace {
+
+// The kind's protocol name, or its number when this build does not know it.
+std::string message_kind_label(MessageKind kind) {
+  const std::string& name = MessageKind_Name(kind);
+  if (!name.empty()) return name;
+  return fmt::format("{}", static_cast<int>(kind));
+}
+
+}  // namespace
+
+Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
+                    std::string& out) {
+  QUOKKA_ASSERT(max_frame_bytes >= kFrameBytesMaxFloor,
+                "frame limit {} is below the floor {}", max_frame_bytes,
+                kFrameBytesMaxFloor);
+  QUOKKA_ASSERT(max_frame_bytes <= kFrameBytesMaxCeiling,
+                "frame limit {} is above the ceiling {}", max_frame_bytes,
+                kFrameBytesMaxCeiling);
+
+  const uint32_t version = envelope.protocol_version();
+  if (version == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "envelope has no protocol version (0 is never valid)");
+  }
+  if (version > std::numeric_limits<ProtocolVersion>::max()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("envelope protocol version {} does not fit the "
+                              "frame's 2-byte version field",
+                              version));
+  }
+  if (envelope.kind() == MESSAGE_KIND_UNSPECIFIED) {
+    return Status(ErrorCode::kInvalidArgument, "envelope has no message kind");
+  }
+
+  // Size first, so that an oversize envelope is refused before anything is
+  // serialized or allocated for it.
+  const size_t envelope_bytes = envelope.ByteSizeLong();
+  const size_t frame_bytes = kFrameVersionFieldBytes + envelope_bytes;
+  if (frame_bytes > max_frame_bytes) {
+    return Status(
+        ErrorCode::kTooLarge,
+        fmt::format("envelope of kind {} encodes to a frame of {} bytes, "
+                    "which exceeds the limit of {} bytes",
+                    message_kind_label(envelope.kind()), frame_bytes,
+                    max_frame_bytes));
+  }
+
+  const size_t start = out.size();
+  out.resize(start + kFrameLengthFieldBytes + frame_bytes);
+  auto* header = reinterpret_cast<unsigned char*>(out.data() + start);
+  write_u32_big_endian(static_cast<uint32_t>(frame_bytes), header);
+  write_u16_big_endian(static_cast<ProtocolVersion>(version),
+                       header + kFrameLengthFieldBytes);
+  const bool serialized = envelope.SerializeToArray(
+      out.data() + start + kFrameHeaderBytes, static_cast<int>(envelope_bytes));
+  // Serializing a message into a buffer of its own ByteSizeLong() fails only
+  // if the message changed in between, which no caller may do.
+  QUOKKA_ASSERT(serialized, "envelope of {} bytes did not serialize",
+                envelope_bytes);
+  return Status::ok();
+}
+
+Result<std::string> encode_frame(const Envelope& envelope,
+                                 uint32_t max_frame_bytes) {
+  std::string frame;
+  Status status = append_frame(envelope, max_frame_bytes, frame);
+  if (!status.is_ok()) return status;
+  return frame;
+}
+
+}  // namespace quokka::proto

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "proto/envelope.pb.h"
+#include "proto/frame_format.h"
+#include "proto/protocol_version.h"
+
+namespace quokka::proto {
+
+// Appends one frame holding `envelope` to `out` (a connection's write
+// buffer). The frame's version field is envelope.protocol_version().
+//
+// Refuses, leaving `out` unchanged:
+//   TOO_LARGE         the frame would exceed max_frame_bytes (counted as
+//                     frame_length counts: version field + envelope), so
+//                     the receiver would refuse it anyway;
+//   INVALID_ARGUMENT  protocol_version is 0 or does not fit the 2-byte
+//                     field, or the envelope has no message kind.
+Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
+                    std::string& out);
+
+// The same, as a string of its own.
+Result<std::string> encode_frame(
+    const Envelope& envelope, uint32_t max_frame_bytes = kFrameBytesMaxDefault);
+
+}  // namespace quokka::proto
