@@ -142,6 +142,7 @@ class Raft {
   void handle_append_response(const Message& message);
   void handle_heartbeat_response(const Message& message);
   bool maybe_commit();
+  void commit_advanced();
   void after_persisted(LogIndex stable_index);
   bool committed_in_current_term() const;
 

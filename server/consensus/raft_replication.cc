@@ -281,8 +281,7 @@ void Raft::handle_append_response(const Message& m) {
       break;
   }
   if (maybe_commit()) {
-    // Followers learn the new commit index from the next append.
-    broadcast_append();
+    commit_advanced();
   } else {
     while (maybe_send_append(m.from, false)) {
     }
@@ -337,12 +336,22 @@ bool Raft::maybe_commit() {
   return log_.maybe_commit(index, term_);
 }
 
+void Raft::commit_advanced() {
+  // Followers learn the new commit index from the next append.
+  broadcast_append();
+  // Thesis §4.2.2: a leader that removed itself leads until the change
+  // commits, then steps down; it no longer counts in any quorum.
+  if (!conf_.is_voter(id_) && log_.committed() >= conf_index_) {
+    become_follower(term_, NodeId(0));
+  }
+}
+
 void Raft::after_persisted(LogIndex stable_index) {
   if (role_ != Role::kLeader) return;
   auto self = progress_.find(id_);
   if (self == progress_.end()) return;  // removed itself; not counted
   if (self->second.maybe_update(stable_index) && maybe_commit()) {
-    broadcast_append();
+    commit_advanced();
   }
 }
 
