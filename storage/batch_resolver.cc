@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/assert.h"
+#include "storage/pointer_table.h"
 
 namespace quokka {
 
@@ -179,6 +180,20 @@ Status BatchResolver::apply(const WriteBatch::SetHardState& change) {
   return Status::ok();
 }
 
+Status BatchResolver::apply(const WriteBatch::PutNodeRecord& change) {
+  Status name = check_node_record_name(change.name);
+  if (!name.is_ok()) return name;
+  put(KeySpace::kMeta, rc::node_record_key(change.name), change.value);
+  return Status::ok();
+}
+
+Status BatchResolver::apply(const WriteBatch::DeleteNodeRecord& change) {
+  Status name = check_node_record_name(change.name);
+  if (!name.is_ok()) return name;
+  erase(KeySpace::kMeta, rc::node_record_key(change.name));
+  return Status::ok();
+}
+
 Status BatchResolver::apply(const WriteBatch::AppendLogEntries& change) {
   const std::vector<LogEntry>& entries = change.entries;
   QUOKKA_ASSERT(!entries.empty(), "WriteBatch never records an empty append");
@@ -281,6 +296,26 @@ Status BatchResolver::apply(const WriteBatch::CompactLogThrough& change) {
 Status BatchResolver::apply(const WriteBatch::RestoreSnapshot& change) {
   const StateSnapshot& snapshot = change.snapshot;
 
+  // The node records come from another node: check them as a put would,
+  // and hold the snapshot to its stated order.
+  for (size_t i = 0; i < snapshot.node_records.size(); ++i) {
+    const std::string& name = snapshot.node_records[i].key;
+    Status valid = check_node_record_name(name);
+    if (!valid.is_ok()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("snapshot at index {}: {}",
+                                snapshot.applied.index.value(),
+                                valid.message()));
+    }
+    if (i > 0 && !(snapshot.node_records[i - 1].key < name)) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("snapshot at index {}: node record {} is not "
+                                "after the record before it; records must be "
+                                "ascending by name without duplicates",
+                                snapshot.applied.index.value(), i));
+    }
+  }
+
   // References are recounted from the pointers; the snapshot's blob list
   // must name exactly the blobs they reference.
   std::map<BlobId, uint64_t> counts;
@@ -332,6 +367,15 @@ Status BatchResolver::apply(const WriteBatch::RestoreSnapshot& change) {
     WriteBatch::PutPointer put_change{pointer.key, pointer.record};
     Status status = apply(put_change);
     if (!status.is_ok()) return status;
+  }
+
+  // Replace the node records. The range covers every name, so it also
+  // removes records put earlier in this batch, and no fixed meta key (see
+  // meta_key::kNodeRecordPrefix).
+  erase_range(KeySpace::kMeta, std::string(meta_key::kNodeRecordPrefix),
+              prefix_end(meta_key::kNodeRecordPrefix));
+  for (const KvPair& record : snapshot.node_records) {
+    put(KeySpace::kMeta, rc::node_record_key(record.key), record.value);
   }
 
   // Recount every stored blob: those stored before this batch, and those

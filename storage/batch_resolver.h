@@ -41,6 +41,8 @@ class BatchResolver {
   Status apply(const WriteBatch::AppendLogEntries& change);
   Status apply(const WriteBatch::CompactLogThrough& change);
   Status apply(const WriteBatch::SetHardState& change);
+  Status apply(const WriteBatch::PutNodeRecord& change);
+  Status apply(const WriteBatch::DeleteNodeRecord& change);
   Status apply(const WriteBatch::RestoreSnapshot& change);
 
   // The blob's reference record as of the changes so far; nullopt when the

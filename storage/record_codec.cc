@@ -1,5 +1,7 @@
 #include "storage/record_codec.h"
 
+#include "storage/storage_state.h"
+
 namespace quokka::record_codec {
 
 void put_u64(std::string& out, uint64_t value) {
@@ -125,6 +127,19 @@ std::string unreferenced_key(uint64_t since_ms, const BlobId& id) {
 std::optional<BlobId> decode_unreferenced_key(std::string_view key) {
   if (key.size() != 8 + BlobId::kSize) return std::nullopt;
   return BlobId::from_bytes(key.substr(8));
+}
+
+std::string node_record_key(std::string_view name) {
+  std::string key;
+  key.reserve(meta_key::kNodeRecordPrefix.size() + name.size());
+  key += meta_key::kNodeRecordPrefix;
+  key += name;
+  return key;
+}
+
+std::optional<std::string> decode_node_record_key(std::string_view key) {
+  if (!key.starts_with(meta_key::kNodeRecordPrefix)) return std::nullopt;
+  return std::string(key.substr(meta_key::kNodeRecordPrefix.size()));
 }
 
 std::string encode_format_version(uint32_t version) {

@@ -53,6 +53,12 @@ std::optional<BlobRefRecord> decode_blob_ref(std::string_view value);
 std::string unreferenced_key(uint64_t since_ms, const BlobId& id);
 std::optional<BlobId> decode_unreferenced_key(std::string_view key);
 
+// A node record lives in the meta key space under the node record prefix
+// followed by its name; its value is stored as given.
+std::string node_record_key(std::string_view name);
+// The name in a node record key; nullopt when the key lacks the prefix.
+std::optional<std::string> decode_node_record_key(std::string_view key);
+
 std::string encode_format_version(uint32_t version);
 std::optional<uint32_t> decode_format_version(std::string_view value);
 

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/assert.h"
 #include "storage/batch_resolver.h"
 #include "storage/record_codec.h"
 
@@ -173,6 +174,25 @@ Result<StateSnapshot> Storage::create_snapshot() const {
     start = snapshot.pointers.back().key + std::string(1, '\0');
   }
   snapshot.blobs.assign(blobs.begin(), blobs.end());
+
+  const std::string records_end = prefix_end(meta_key::kNodeRecordPrefix);
+  start = std::string(meta_key::kNodeRecordPrefix);
+  while (true) {
+    auto page =
+        view->scan(KeySpace::kMeta, start, records_end, kSnapshotPageEntries);
+    if (!page) return page.status();
+    for (KvPair& pair : *page) {
+      auto name = rc::decode_node_record_key(pair.key);
+      QUOKKA_ASSERT(name.has_value(),
+                    "a scan of the node record prefix returned a key outside "
+                    "it");
+      snapshot.node_records.push_back(
+          KvPair{std::move(*name), std::move(pair.value)});
+    }
+    if (page->size() < kSnapshotPageEntries) break;
+    start = rc::node_record_key(snapshot.node_records.back().key) +
+            std::string(1, '\0');
+  }
   return snapshot;
 }
 

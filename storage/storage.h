@@ -7,6 +7,7 @@
 
 #include "storage/blob_store.h"
 #include "storage/kv_store.h"
+#include "storage/node_record_table.h"
 #include "storage/pointer_table.h"
 #include "storage/raft_log.h"
 #include "storage/rocksdb_kv_store.h"
@@ -21,13 +22,16 @@ namespace quokka {
 inline constexpr uint32_t kStorageFormatVersion = 1;
 inline constexpr uint32_t kStorageFormatVersionMin = 1;
 
-// A node's durable state — blobs, pointers, Raft log and hard state — over
-// one KvStore: RocksDB in production, MemoryKvStore in tests and the
-// simulator. The two behave the same; only durability differs in kind.
+// A node's durable state — blobs, pointers, node records, Raft log and hard
+// state — over one KvStore: RocksDB in production, MemoryKvStore in tests and
+// the simulator. The two behave the same; only durability differs in kind.
 //
 // Reads may come from any thread at any time. Commits are serialized; each
 // is atomic, and becomes visible to readers all at once after it is written.
-class Storage final : public BlobStore, public PointerTable, public RaftLog {
+class Storage final : public BlobStore,
+                      public PointerTable,
+                      public NodeRecordTable,
+                      public RaftLog {
  public:
   // Opens the store. An empty store is stamped with kStorageFormatVersion
   // (synced). A store of another format is refused with UNSUPPORTED_VERSION
@@ -46,7 +50,9 @@ class Storage final : public BlobStore, public PointerTable, public RaftLog {
   // Convenience for a batch of one blob.
   Result<BlobId> put_blob(std::string bytes, uint64_t now_ms, Sync sync);
 
-  // A consistent snapshot of the replicated state at the applied index.
+  // A consistent snapshot of the replicated state at the applied index: the
+  // applied state, pointers, blob list and node records are read at one
+  // point in time, so no commit falls between them.
   Result<StateSnapshot> create_snapshot() const;
   // The blobs `snapshot` references that this store does not hold.
   Result<std::vector<BlobId>> missing_blobs(const StateSnapshot& snapshot) const;
@@ -65,6 +71,12 @@ class Storage final : public BlobStore, public PointerTable, public RaftLog {
                                      std::string_view end,
                                      size_t limit) const override;
   AppliedState applied_state() const override;
+
+  // NodeRecordTable
+  Result<std::optional<std::string>> get_node_record(
+      std::string_view name) const override;
+  Result<std::vector<KvPair>> node_records(std::string_view prefix,
+                                           size_t limit) const override;
 
   // RaftLog
   LogIndex first_index() const override;

@@ -1,6 +1,8 @@
-// The read side of Storage: BlobStore, PointerTable and RaftLog.
+// The read side of Storage: BlobStore, PointerTable, NodeRecordTable and
+// RaftLog.
 #include <fmt/format.h>
 
+#include "common/assert.h"
 #include "storage/record_codec.h"
 #include "storage/storage.h"
 
@@ -126,6 +128,35 @@ Result<PointerPage> Storage::range_pointers(std::string_view start,
 }
 
 AppliedState Storage::applied_state() const { return state().applied; }
+
+Result<std::optional<std::string>> Storage::get_node_record(
+    std::string_view name) const {
+  Status valid = check_node_record_name(name);
+  if (!valid.is_ok()) return valid;
+  return kv_->get(KeySpace::kMeta, rc::node_record_key(name));
+}
+
+Result<std::vector<KvPair>> Storage::node_records(std::string_view prefix,
+                                                  size_t limit) const {
+  if (limit == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a node record limit must be at least 1, got 0");
+  }
+  std::string start = rc::node_record_key(prefix);
+  std::string end = prefix_end(start);
+  // The key prefix is not all 0xff bytes, so the range is bounded and cannot
+  // reach past the node records into the rest of the meta key space.
+  QUOKKA_ASSERT(!end.empty(), "a node record scan must have an upper bound");
+  auto pairs = kv_->scan(KeySpace::kMeta, start, end, limit);
+  if (!pairs) return pairs.status();
+  for (KvPair& pair : *pairs) {
+    auto name = rc::decode_node_record_key(pair.key);
+    QUOKKA_ASSERT(name.has_value(),
+                  "a scan of the node record prefix returned a key outside it");
+    pair.key = std::move(*name);
+  }
+  return pairs;
+}
 
 LogIndex Storage::first_index() const { return state().first_index(); }
 

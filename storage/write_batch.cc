@@ -46,6 +46,14 @@ void WriteBatch::set_hard_state(const HardState& state) {
   changes_.emplace_back(SetHardState{state});
 }
 
+void WriteBatch::put_node_record(std::string name, std::string value) {
+  changes_.emplace_back(PutNodeRecord{std::move(name), std::move(value)});
+}
+
+void WriteBatch::delete_node_record(std::string name) {
+  changes_.emplace_back(DeleteNodeRecord{std::move(name)});
+}
+
 void WriteBatch::restore_snapshot(StateSnapshot snapshot, uint64_t now_ms) {
   changes_.emplace_back(RestoreSnapshot{std::move(snapshot), now_ms});
 }

@@ -7,6 +7,7 @@
 
 #include "common/blob_id.h"
 #include "storage/log_entry.h"
+#include "storage/node_record_table.h"
 #include "storage/pointer_record.h"
 #include "storage/state_snapshot.h"
 
@@ -59,11 +60,27 @@ class WriteBatch {
 
   void set_hard_state(const HardState& state);
 
+  // Sets the node record `name` to `value`, creating it or replacing its
+  // value (node_record_table.h). Put it in the batch of the applied entry
+  // that changed it, beside that entry's pointer changes and AppliedState,
+  // so a crash keeps both or neither. Refused (INVALID_ARGUMENT, naming the
+  // limit and the size) when the name is empty or longer than
+  // kNodeRecordNameBytesMax.
+  void put_node_record(std::string name, std::string value);
+
+  // Deletes the node record `name`; a no-op when there is none. Refused on a
+  // bad name, as put_node_record.
+  void delete_node_record(std::string name);
+
   // Replaces the pointer table with the snapshot's, recounts references from
   // its pointers (blobs no longer referenced become unreferenced since
-  // `now_ms`), sets the applied state, and empties the log with
-  // compacted_through() = the snapshot's position. Refused (NOT_FOUND) when
-  // a blob the snapshot references is not stored.
+  // `now_ms`), replaces every node record with the snapshot's (records it
+  // does not hold are deleted, including any put earlier in this batch),
+  // sets the applied state, and empties the log with compacted_through() =
+  // the snapshot's position. Refused (NOT_FOUND) when a blob the snapshot
+  // references is not stored; (INVALID_ARGUMENT) when its blob list is not
+  // the set of blobs its pointers reference, or a node record name is bad or
+  // out of order.
   void restore_snapshot(StateSnapshot snapshot, uint64_t now_ms);
 
   bool empty() const { return changes_.empty(); }
@@ -79,11 +96,14 @@ class WriteBatch {
   struct AppendLogEntries { std::vector<LogEntry> entries; };
   struct CompactLogThrough { LogIndex through; };
   struct SetHardState { HardState state; };
+  struct PutNodeRecord { std::string name; std::string value; };
+  struct DeleteNodeRecord { std::string name; };
   struct RestoreSnapshot { StateSnapshot snapshot; uint64_t now_ms; };
   using Change = std::variant<PutBlob, AddBlobReference, RemoveBlobReference,
                               DeleteBlobIfUnreferenced, PutPointer,
                               DeletePointer, SetAppliedState, AppendLogEntries,
-                              CompactLogThrough, SetHardState, RestoreSnapshot>;
+                              CompactLogThrough, SetHardState, PutNodeRecord,
+                              DeleteNodeRecord, RestoreSnapshot>;
 
   const std::vector<Change>& changes() const { return changes_; }
 

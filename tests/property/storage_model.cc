@@ -6,6 +6,15 @@
 
 namespace quokka::testing {
 
+namespace {
+
+// The contract's name rule, restated: 1 to 256 bytes.
+bool valid_record_name(const std::string& name) {
+  return !name.empty() && name.size() <= 256;
+}
+
+}  // namespace
+
 ErrorCode StorageModel::commit(const WriteBatch& batch) {
   StorageModel attempt = *this;
   for (const WriteBatch::Change& change : batch.changes()) {
@@ -50,6 +59,17 @@ ErrorCode StorageModel::apply(const WriteBatch::Change& change) {
     applied = set_applied->state;
   } else if (auto* set_hard = std::get_if<W::SetHardState>(&change)) {
     hard_state = set_hard->state;
+  } else if (auto* put_record = std::get_if<W::PutNodeRecord>(&change)) {
+    if (!valid_record_name(put_record->name)) {
+      return ErrorCode::kInvalidArgument;
+    }
+    node_records[put_record->name] = put_record->value;
+  } else if (auto* delete_record =
+                 std::get_if<W::DeleteNodeRecord>(&change)) {
+    if (!valid_record_name(delete_record->name)) {
+      return ErrorCode::kInvalidArgument;
+    }
+    node_records.erase(delete_record->name);
   } else if (auto* append = std::get_if<W::AppendLogEntries>(&change)) {
     uint64_t first = append->entries.front().index.value();
     if (first < first_index() || first > last_index() + 1) {
@@ -73,6 +93,14 @@ ErrorCode StorageModel::apply(const WriteBatch::Change& change) {
     log.erase(log.begin(), log.upper_bound(through));
   } else if (auto* restore = std::get_if<W::RestoreSnapshot>(&change)) {
     const StateSnapshot& snap = restore->snapshot;
+    for (size_t i = 0; i < snap.node_records.size(); ++i) {
+      if (!valid_record_name(snap.node_records[i].key)) {
+        return ErrorCode::kInvalidArgument;
+      }
+      if (i > 0 && snap.node_records[i - 1].key >= snap.node_records[i].key) {
+        return ErrorCode::kInvalidArgument;
+      }
+    }
     std::map<BlobId, uint64_t> counts;
     for (const KeyPointer& p : snap.pointers) ++counts[p.record.value_hash];
     if (counts.size() != snap.blobs.size()) return ErrorCode::kInvalidArgument;
@@ -81,6 +109,8 @@ ErrorCode StorageModel::apply(const WriteBatch::Change& change) {
     }
     pointers.clear();
     for (const KeyPointer& p : snap.pointers) pointers[p.key] = p.record;
+    node_records.clear();
+    for (const KvPair& r : snap.node_records) node_records[r.key] = r.value;
     for (auto& [id, ref] : refs) {
       auto count = counts.find(id);
       if (count != counts.end()) {
@@ -105,7 +135,17 @@ StateSnapshot StorageModel::snapshot() const {
     referenced.insert(record.value_hash);
   }
   snap.blobs.assign(referenced.begin(), referenced.end());
+  snap.node_records = records_with_prefix("");
   return snap;
+}
+
+std::vector<KvPair> StorageModel::records_with_prefix(
+    const std::string& prefix) const {
+  std::vector<KvPair> records;
+  for (const auto& [name, value] : node_records) {
+    if (name.starts_with(prefix)) records.push_back(KvPair{name, value});
+  }
+  return records;
 }
 
 std::vector<BlobId> StorageModel::unreferenced() const {

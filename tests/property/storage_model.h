@@ -23,6 +23,7 @@ struct StorageModel {
   std::map<BlobId, std::string> blobs;
   std::map<BlobId, BlobRef> refs;
   std::map<std::string, PointerRecord> pointers;
+  std::map<std::string, std::string> node_records;
   std::map<uint64_t, LogEntry> log;
   LogPosition compacted;
   HardState hard_state;
@@ -38,6 +39,8 @@ struct StorageModel {
   ErrorCode commit(const WriteBatch& batch);
 
   StateSnapshot snapshot() const;
+  // The node records whose names start with `prefix`, ascending by name.
+  std::vector<KvPair> records_with_prefix(const std::string& prefix) const;
   // (since, id) of every unreferenced blob, longest-unreferenced first.
   std::vector<BlobId> unreferenced() const;
 

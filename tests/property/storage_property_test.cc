@@ -1,5 +1,6 @@
-// Random sequences of write batches, syncs, crashes and snapshot restores,
-// run against the RocksDB store and the in-memory twin; after every step each
+// Random sequences of write batches (blobs, pointers, node records, log and
+// state changes), syncs, crashes, snapshots and snapshot restores, run
+// against the RocksDB store and the in-memory twin; after every step each
 // must show exactly the state of a plain model of the storage contract.
 //
 // QUOKKA_PROPERTY_CASES sets the number of sequences per backend (RapidCheck
@@ -46,9 +47,24 @@ const std::vector<std::string>& keys() {
   return pool;
 }
 
+// Node record names: ordinary ones, one spelled like a fixed meta key, and
+// the extremes of "any bytes, 1 to 256 of them".
+const std::vector<std::string>& record_names() {
+  static const std::vector<std::string> pool = {
+      "membership", "session/1", "session/2", "hard_state",
+      std::string("\0\xff", 2), std::string(256, '\xff')};
+  return pool;
+}
+
+// Names a batch must be refused for.
+const std::vector<std::string>& bad_record_names() {
+  static const std::vector<std::string> pool = {"", std::string(257, 'n')};
+  return pool;
+}
+
 rc::Gen<ChangeSpec> change_spec() {
   return rc::gen::build<ChangeSpec>(
-      rc::gen::set(&ChangeSpec::kind, rc::gen::inRange(0, 11)),
+      rc::gen::set(&ChangeSpec::kind, rc::gen::inRange(0, 13)),
       rc::gen::set(&ChangeSpec::a, rc::gen::inRange(0, 6)),
       rc::gen::set(&ChangeSpec::b, rc::gen::inRange(0, 6)));
 }
@@ -93,6 +109,10 @@ class Runner {
       const std::string& value = values()[c.a % values().size()];
       BlobId id = BlobId::of(value);
       const std::string& key = keys()[c.a % keys().size()];
+      // Mostly good record names; now and then one that refuses the batch.
+      const std::string& name =
+          c.b == 5 && c.a < 2 ? bad_record_names()[c.a]
+                              : record_names()[c.a % record_names().size()];
       switch (c.kind) {
         case 0: batch.put_blob(value, now_ms_); break;
         case 1: batch.add_blob_reference(id); break;
@@ -145,10 +165,21 @@ class Runner {
           break;
         case 10:
           if (!snapshots_.empty()) {
-            batch.restore_snapshot(snapshots_[c.a % snapshots_.size()],
-                                   now_ms_);
+            StateSnapshot snapshot = snapshots_[c.a % snapshots_.size()];
+            // Now and then a snapshot whose records are out of order: the
+            // restore, and so the batch, must be refused.
+            if (c.b == 5) {
+              snapshot.node_records.push_back(KvPair{"a", "out of order"});
+              snapshot.node_records.push_back(KvPair{"a", "duplicate"});
+            }
+            batch.restore_snapshot(std::move(snapshot), now_ms_);
           }
           break;
+        case 11:
+          batch.put_node_record(
+              name, c.b == 0 ? "" : "v" + std::to_string(now_ms_ + c.b));
+          break;
+        case 12: batch.delete_node_record(name); break;
       }
     }
     return batch;
@@ -219,6 +250,22 @@ class Runner {
     auto page = storage.range_pointers("", "", 100);
     RC_ASSERT(page.is_ok());
     RC_ASSERT(page->pointers == model_.snapshot().pointers);
+
+    for (const std::string& name : record_names()) {
+      auto record = storage.get_node_record(name);
+      RC_ASSERT(record.is_ok());
+      auto expected = model_.node_records.find(name);
+      if (expected == model_.node_records.end()) {
+        RC_ASSERT(!record->has_value());
+      } else {
+        RC_ASSERT(*record == std::optional<std::string>(expected->second));
+      }
+    }
+    for (std::string prefix : {"", "session/", "\xff"}) {
+      auto records = storage.node_records(prefix, 100);
+      RC_ASSERT(records.is_ok());
+      RC_ASSERT(*records == model_.records_with_prefix(prefix));
+    }
 
     RC_ASSERT(storage.first_index().value() == model_.first_index());
     RC_ASSERT(storage.last_index().value() == model_.last_index());

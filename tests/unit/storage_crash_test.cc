@@ -62,6 +62,38 @@ TEST(MemoryCrashTest, ASyncMakesEarlierWritesDurableToo) {
   EXPECT_EQ(harness.storage().last_index(), LogIndex(2));
 }
 
+TEST(MemoryCrashTest, ACrashLosesUnsyncedNodeRecordChanges) {
+  StorageHarness harness(Backend::kMemory);
+  Storage& storage = harness.storage();
+  WriteBatch synced;
+  synced.put_node_record("membership", "v1");
+  synced.put_node_record("session/1", "seq=1");
+  ASSERT_TRUE(storage.commit(synced, Sync::kYes).is_ok());
+
+  WriteBatch first;
+  first.put_node_record("membership", "v2");
+  first.put_node_record("session/2", "seq=1");
+  ASSERT_TRUE(storage.commit(first, Sync::kNo).is_ok());
+  WriteBatch second;
+  second.delete_node_record("session/1");
+  ASSERT_TRUE(storage.commit(second, Sync::kNo).is_ok());
+
+  // The page cache wrote back the first unsynced batch only.
+  harness.crash_and_reopen(1);
+  auto kept = harness.storage().node_records("", 10);
+  ASSERT_TRUE(kept.is_ok());
+  EXPECT_EQ(*kept, (std::vector<KvPair>{{"membership", "v2"},
+                                        {"session/1", "seq=1"},
+                                        {"session/2", "seq=1"}}));
+
+  WriteBatch third;
+  third.put_node_record("session/3", "seq=1");
+  ASSERT_TRUE(harness.storage().commit(third, Sync::kNo).is_ok());
+  harness.crash_and_reopen(0);
+  EXPECT_EQ(*harness.storage().get_node_record("session/3"), std::nullopt);
+  EXPECT_EQ(harness.storage().node_records("", 10)->size(), 3u);
+}
+
 std::filesystem::path newest_write_ahead_log(const std::filesystem::path& db) {
   std::filesystem::path newest;
   for (const auto& file : std::filesystem::directory_iterator(db)) {

@@ -88,6 +88,98 @@ TEST_P(StateSnapshotTest, RestoreReplacesStateAndRecountsReferences) {
   EXPECT_EQ(reopened.applied_state(), snapshot.applied);
 }
 
+void commit_ok_on(Storage& storage, const WriteBatch& batch) {
+  Status status = storage.commit(batch, Sync::kYes);
+  ASSERT_TRUE(status.is_ok()) << status.to_string();
+}
+
+void put_record(Storage& storage, const std::string& name,
+                const std::string& value) {
+  WriteBatch batch;
+  batch.put_node_record(name, value);
+  commit_ok_on(storage, batch);
+}
+
+TEST_P(StateSnapshotTest, CapturesNodeRecordsWithThePointers) {
+  // The node writes a session record in the batch of the entry it applies.
+  WriteBatch batch;
+  BlobId id = batch.put_blob("value", 1);
+  batch.add_blob_reference(id);
+  batch.put_pointer("a", PointerRecord{id, 5, Revision(1), Revision(1), 1});
+  batch.put_node_record("session/2", "seq=1");
+  batch.set_applied_state(AppliedState{LogIndex(1), Term(1), Revision(1)});
+  commit_ok(batch);
+  put_record(storage(), "membership", "1,2,3");
+  put_record(storage(), "session/1", "seq=9");
+
+  auto snapshot = storage().create_snapshot();
+  ASSERT_TRUE(snapshot.is_ok()) << snapshot.status().to_string();
+  EXPECT_EQ(snapshot->node_records,
+            (std::vector<KvPair>{{"membership", "1,2,3"},
+                                 {"session/1", "seq=9"},
+                                 {"session/2", "seq=1"}}));
+  EXPECT_EQ(snapshot->node_records, *storage().node_records("", 100));
+  ASSERT_EQ(snapshot->pointers.size(), 1u);
+}
+
+TEST_P(StateSnapshotTest, RestoreReplacesEveryNodeRecord) {
+  apply_put(storage(), "a", "one", 1);
+  put_record(storage(), "membership", "1,2,3");
+  put_record(storage(), "session/1", "seq=9");
+  StateSnapshot snapshot = *storage().create_snapshot();
+
+  StorageHarness target(GetParam());
+  Storage& restored = target.storage();
+  put_record(restored, "membership", "1,2");   // replaced
+  put_record(restored, "session/0", "seq=3");  // not in the snapshot
+  put_record(restored, "zzz", "stale");        // not in the snapshot
+  WriteBatch restore;
+  restore.put_blob("one", 10);
+  restore.put_node_record("session/5", "seq=1");  // earlier in the batch
+  restore.restore_snapshot(snapshot, 10);
+  commit_ok_on(restored, restore);
+  target.reopen();
+
+  Storage& reopened = target.storage();
+  EXPECT_EQ(*reopened.node_records("", 100),
+            (std::vector<KvPair>{{"membership", "1,2,3"},
+                                 {"session/1", "seq=9"}}));
+  EXPECT_EQ(*reopened.get_node_record("session/0"), std::nullopt);
+  EXPECT_EQ(*reopened.get_node_record("session/5"), std::nullopt);
+  EXPECT_EQ(*reopened.create_snapshot(), snapshot);
+
+  // Records put after the restore in the same batch survive it.
+  WriteBatch again;
+  again.restore_snapshot(snapshot, 20);
+  again.put_node_record("session/6", "seq=1");
+  commit_ok_on(reopened, again);
+  EXPECT_EQ(*reopened.get_node_record("session/6"),
+            std::optional<std::string>("seq=1"));
+  EXPECT_EQ(reopened.node_records("", 100)->size(), 3u);
+}
+
+TEST_P(StateSnapshotTest, RestoreRefusesBadNodeRecords) {
+  put_record(storage(), "membership", "1,2,3");
+  StateSnapshot good = *storage().create_snapshot();
+  std::vector<std::vector<KvPair>> bad = {
+      {{"b", "1"}, {"a", "2"}},  // out of order
+      {{"a", "1"}, {"a", "2"}},  // a duplicate
+      {{"", "1"}},               // an empty name
+      {{std::string(kNodeRecordNameBytesMax + 1, 'n'), "1"}},
+  };
+  for (const std::vector<KvPair>& records : bad) {
+    StateSnapshot snapshot = good;
+    snapshot.node_records = records;
+    WriteBatch restore;
+    restore.restore_snapshot(snapshot, 10);
+    Status refused = storage().commit(restore, Sync::kYes);
+    EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument)
+        << refused.to_string();
+  }
+  EXPECT_EQ(*storage().node_records("", 100),
+            (std::vector<KvPair>{{"membership", "1,2,3"}}));
+}
+
 TEST_P(StateSnapshotTest, ASnapshotWhoseBlobListDisagreesIsRefused) {
   apply_put(storage(), "a", "one", 1);
   StateSnapshot snapshot = *storage().create_snapshot();

@@ -5,6 +5,7 @@ quokka_test(NAME storage_test LABEL unit
     storage_crash_test.cc
     storage_format_test.cc
     storage_log_test.cc
+    storage_node_record_test.cc
     storage_pointer_test.cc
     storage_snapshot_test.cc
   LIBRARIES quokka_storage quokka_test_support)
