@@ -1,0 +1,99 @@
+#include "server/framed_socket.h"
+
+#include "proto/frame_encoder.h"
+
+namespace quokka::server {
+
+FramedSocket::FramedSocket(asio::ip::tcp::socket socket,
+                           proto::FrameDecoderOptions decoder_options,
+                           uint64_t write_queue_bytes_max)
+    : socket_(std::move(socket)),
+      decoder_(decoder_options),
+      write_queue_bytes_max_(write_queue_bytes_max) {
+  asio::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+std::string FramedSocket::remote() const {
+  asio::error_code error;
+  auto endpoint = socket_.remote_endpoint(error);
+  if (error) return "unknown";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+void FramedSocket::start_reading() { read_some(); }
+
+void FramedSocket::read_some() {
+  if (closed_) return;
+  socket_.async_read_some(
+      asio::buffer(read_buffer_),
+      [self = shared_from_this()](const asio::error_code& error, size_t bytes) {
+        if (self->closed_) return;
+        if (error) {
+          self->shut();
+          return;
+        }
+        std::vector<proto::Envelope> frames;
+        Status status = self->decoder_.feed(std::string_view(self->read_buffer_.data(), bytes),
+                                            frames);
+        for (proto::Envelope& frame : frames) {
+          if (self->closed_) return;
+          self->on_frame(std::move(frame));
+        }
+        if (!status.is_ok()) {
+          self->shut();
+          return;
+        }
+        self->read_some();
+      });
+}
+
+bool FramedSocket::send(const proto::Envelope& envelope, uint32_t max_frame_bytes) {
+  if (closed_ || closing_) return false;
+  std::string frame;
+  if (!proto::append_frame(envelope, max_frame_bytes, frame).is_ok()) return false;
+  if (queued_bytes_ > 0 && queued_bytes_ + frame.size() > write_queue_bytes_max_) return false;
+  queued_bytes_ += frame.size();
+  write_queue_.push_back(std::move(frame));
+  if (!writing_) write_next();
+  return true;
+}
+
+void FramedSocket::write_next() {
+  if (write_queue_.empty()) {
+    writing_ = false;
+    if (closing_) shut();
+    return;
+  }
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(write_queue_.front()),
+                    [self = shared_from_this()](const asio::error_code& error, size_t) {
+                      if (self->closed_) return;
+                      if (error) {
+                        self->shut();
+                        return;
+                      }
+                      self->queued_bytes_ -= self->write_queue_.front().size();
+                      self->write_queue_.pop_front();
+                      self->write_next();
+                    });
+}
+
+void FramedSocket::close(bool now) {
+  if (closed_) return;
+  closing_ = true;
+  if (now || !writing_) shut();
+}
+
+void FramedSocket::shut() {
+  if (closed_) return;
+  closed_ = true;
+  asio::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  write_queue_.clear();
+  queued_bytes_ = 0;
+  on_closed();
+}
+
+}  // namespace quokka::server

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <asio.hpp>
+
+#include "proto/envelope.pb.h"
+#include "proto/frame_decoder.h"
+
+namespace quokka::server {
+
+// A TCP connection that speaks frames (proto/frame_*.h): reads are decoded
+// incrementally, writes queue behind one outstanding async_write. The write
+// queue is bounded in bytes: what happens past it is the subclass's choice
+// (cut a slow client off, drop a peer message).
+class FramedSocket : public std::enable_shared_from_this<FramedSocket> {
+ public:
+  FramedSocket(asio::ip::tcp::socket socket, proto::FrameDecoderOptions decoder_options,
+               uint64_t write_queue_bytes_max);
+  virtual ~FramedSocket() = default;
+
+  // Starts reading; on_frame() gets each envelope in order.
+  void start_reading();
+  // Queues one frame. False when the queue is full (nothing queued) or the
+  // socket is closed.
+  bool send(const proto::Envelope& envelope, uint32_t max_frame_bytes);
+  // Closes once the queued frames are written (or at once with `now`).
+  void close(bool now = false);
+  bool closed() const { return closed_; }
+  uint64_t queued_bytes() const { return queued_bytes_; }
+  std::string remote() const;
+
+ protected:
+  virtual void on_frame(proto::Envelope envelope) = 0;
+  // The stream ended or failed (a decode error has decoder().error()).
+  virtual void on_closed() {}
+  proto::FrameDecoder& decoder() { return decoder_; }
+  asio::ip::tcp::socket& socket() { return socket_; }
+
+ private:
+  void read_some();
+  void write_next();
+  void shut();
+
+  asio::ip::tcp::socket socket_;
+  proto::FrameDecoder decoder_;
+  std::array<char, 64 * 1024> read_buffer_{};
+  std::deque<std::string> write_queue_;
+  uint64_t queued_bytes_ = 0;
+  uint64_t write_queue_bytes_max_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace quokka::server

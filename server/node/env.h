@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "common/status.h"
+#include "common/types.h"
+#include "server/node/peer_message.h"
+#include "storage/write_batch.h"
+
+namespace quokka::node {
+
+// Everything the node needs from the world, so quokkad and the simulator run
+// the same node code (DESIGN.md "Layers"). All callbacks run on the node's
+// own thread, never re-entrantly from inside a call into Env.
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // Milliseconds of a clock that never goes back; drives timeouts only.
+  virtual uint64_t monotonic_ms() const = 0;
+  // Milliseconds since the Unix epoch. It may jump either way; nothing that
+  // decides correctness reads it (only the blob grace period, whose worst
+  // case under a jump is collecting a value later or earlier).
+  virtual uint64_t wall_ms() const = 0;
+
+  // Best effort: the message may be lost, delayed, duplicated or reordered.
+  virtual void send(NodeId to, PeerMessage message) = 0;
+
+  // Writes `batch` durably (synced). Batches complete in the order they were
+  // given, and `done` runs once per batch, in that order, on the node's
+  // thread. A batch still in flight when the process dies may be lost; an
+  // error means the disk failed and the node must stop.
+  virtual void persist(WriteBatch batch, std::function<void(Status)> done) = 0;
+};
+
+}  // namespace quokka::node

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/types.h"
+#include "server/consensus/raft.h"
+#include "server/node/client_api.h"
+#include "server/node/env.h"
+#include "server/node/node_options.h"
+#include "server/node/node_probe.h"
+#include "server/node/peer_message.h"
+#include "server/node/state_hash.h"
+#include "server/node/storage_log.h"
+#include "storage/storage.h"
+
+namespace quokka::node {
+
+// What a node says about itself (quokkactl status, /health).
+struct NodeStatus {
+  NodeId id;
+  consensus::Role role = consensus::Role::kFollower;
+  NodeId leader;
+  Term term;
+  LogIndex commit;
+  LogIndex applied;
+  Revision revision;
+  uint64_t lamport_time = 0;
+  uint64_t pending_writes = 0;
+  uint64_t pending_reads = 0;
+};
+
+// The replicated node: the request pipeline around the Raft core (DESIGN.md
+// "Write path", "Read path"). It talks to the world only through Env, so
+// quokkad and the simulator run this same code. Single-threaded: every call
+// and every Env callback happens on one thread.
+class Node {
+ public:
+  // Opens the node on `storage` (a new cluster member when the store is
+  // empty: its configuration is options.initial_members).
+  static Result<std::unique_ptr<Node>> open(const NodeOptions& options, Env& env,
+                                            Storage& storage, NodeProbe* probe = nullptr);
+  ~Node();
+
+  // Call every options.tick_ms of monotonic time.
+  void tick();
+  void receive(NodeId from, PeerMessage message);
+  // Answers through `done` exactly once: with the result, or with an error
+  // by `deadline_ms` (monotonic) at the latest (TIMEOUT; indeterminate for
+  // writes that may still apply).
+  void submit(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
+
+  // Hands leadership to the most up-to-date voter (before a planned stop).
+  // Does nothing when this node does not lead or has no other voter.
+  void hand_over_leadership();
+
+  NodeStatus status() const;
+  // The replicated state at the applied index, comparable across nodes.
+  Result<StateHash> state_hash() const;
+  const consensus::Raft& raft() const { return *raft_; }
+
+ private:
+  struct PendingWrite;
+  struct PendingRead;
+  struct ReadyInFlight;
+
+  Node(const NodeOptions& options, Env& env, Storage& storage, NodeProbe* probe);
+
+  // node_write.cc
+  void submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
+  // node_read.cc
+  void submit_read(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
+  void serve_read(PendingRead& read);
+  void serve_reads_up_to_applied();
+  // node_ready.cc
+  void drain();
+  void persisted(uint64_t sequence, Status status);
+  void finish_readies();
+  void send_raft(consensus::Message message);
+  // node_apply.cc
+  void apply(const std::vector<LogEntry>& entries);
+  // node_blobs.cc
+  void receive_blobs(std::vector<InlineBlob> blobs);
+  std::optional<std::string> find_blob(const BlobId& id) const;
+  // Whether the store holds the value; a read error counts as "no".
+  bool has_stored_blob(const BlobId& id) const;
+  void collect_blobs();
+  // The entry at `index` no longer needs the value held for it.
+  void release_proposed_blob(LogIndex index);
+  void stage_blob(const BlobId& id, std::string bytes);
+
+  void expire_requests();
+  ResponseHeader header() const;
+  void fail_pending_writes_before(LogIndex index);
+
+  NodeOptions options_;
+  Env& env_;
+  Storage& storage_;
+  NodeProbe* probe_;
+  std::unique_ptr<StorageLog> log_storage_;
+  std::unique_ptr<consensus::Raft> raft_;
+  // Implementation state lives in node_state.h to keep this header short.
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace quokka::node

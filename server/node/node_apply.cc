@@ -1,0 +1,221 @@
+// Applying committed entries in log order (DESIGN.md "Write path" 6): the
+// pointer table, value reference counts and sessions change together, one
+// write batch per entry, on every node alike.
+#include <fmt/format.h>
+
+#include "common/assert.h"
+#include "server/node/node.h"
+#include "server/node/node_state.h"
+#include "server/node/snapshot_codec.h"
+
+namespace quokka::node {
+namespace {
+
+// Applies a Put or a CompareAndSwap that passed its check.
+WriteResult write_pointer(const Command& command, const std::optional<PointerRecord>& current,
+                          Revision revision, uint64_t now_ms, WriteBatch& batch,
+                          bool value_stored) {
+  PointerRecord record;
+  record.value_hash = command.value;
+  record.value_size = command.value_size;
+  record.create_revision = current ? current->create_revision : revision;
+  record.mod_revision = revision;
+  record.version = current ? current->version + 1 : 1;
+  if (value_stored) batch.add_blob_reference(command.value);
+  if (current) batch.remove_blob_reference(current->value_hash, now_ms);
+  batch.put_pointer(command.key, record);
+  WriteResult result;
+  result.revision = revision;
+  result.record = record;
+  return result;
+}
+
+Status session_error(SessionVerdict verdict, const WriteIdentity& id, uint64_t last_seq) {
+  switch (verdict) {
+    case SessionVerdict::kUnknownSession:
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("client {:016x} has no session (a new client starts at "
+                                "seq 1); seq {} was not applied",
+                                id.client_id, id.seq));
+    case SessionVerdict::kExpiredSession:
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("the session of client {:016x} expired (evicted for a "
+                                "newer one); use a new client id. seq {} was not applied",
+                                id.client_id, id.seq));
+    case SessionVerdict::kSuperseded:
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("client {:016x} seq {} is older than its last applied "
+                                "write {}; its result is no longer kept",
+                                id.client_id, id.seq, last_seq));
+    case SessionVerdict::kApply:
+    case SessionVerdict::kDuplicate:
+      break;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+ClientResponse write_response(const WriteResult& result, CommandType type,
+                              const std::string& key, ResponseHeader header) {
+  ClientResponse response;
+  response.header = header;
+  if (result.code != ErrorCode::kOk) {
+    if (result.code == ErrorCode::kCasMismatch) {
+      response.status = Status(ErrorCode::kCasMismatch,
+                               fmt::format("key's mod_revision is {}, not the expected one",
+                                           result.current_mod_revision.value()));
+      response.current_mod_revision = result.current_mod_revision;
+    } else {
+      response.status = Status(result.code, "the write was refused");
+    }
+    return response;
+  }
+  response.header.revision = result.revision;
+  if (type == CommandType::kDelete) {
+    response.deleted = result.deleted;
+  } else {
+    response.kv = KeyValue{key, {}, result.record.create_revision,
+                           result.record.mod_revision, result.record.version};
+  }
+  return response;
+}
+
+void Node::apply(const std::vector<LogEntry>& entries) {
+  const uint64_t now_ms = env_.wall_ms();
+  for (const LogEntry& entry : entries) {
+    AppliedState applied = storage_.applied_state();
+    QUOKKA_ASSERT(entry.index.value() == applied.index.value() + 1,
+                  "entry {} applies after {}", entry.index.value(), applied.index.value());
+    WriteBatch batch;
+    std::optional<WriteResult> result;
+    std::optional<Command> command;
+    Status refused;
+    if (entry.type == EntryType::kConfChange) {
+      Result<consensus::ConfChange> change = consensus::decode_conf_change(entry.data);
+      QUOKKA_ASSERT(change.is_ok(), "{}", change.status().to_string());
+      Result<consensus::ConfState> next = consensus::apply_conf_change(state_->applied_conf, *change);
+      QUOKKA_ASSERT(next.is_ok(), "{}", next.status().to_string());
+      state_->applied_conf = *next;
+      batch.put_node_record(std::string(record_name::kAppliedConf),
+                            encode_conf_state(state_->applied_conf));
+    } else if (!entry.data.empty()) {
+      Result<Command> decoded = decode_command(entry.data);
+      QUOKKA_ASSERT(decoded.is_ok(), "entry {}: {}", entry.index.value(),
+                    decoded.status().to_string());
+      command = std::move(decoded).value();
+      const SessionVerdict verdict =
+          state_->sessions.check(command->id.client_id, command->id.seq);
+      if (verdict == SessionVerdict::kDuplicate) {
+        result = state_->sessions.find(command->id.client_id)->last_result;
+      } else if (verdict != SessionVerdict::kApply) {
+        const Session* session = state_->sessions.find(command->id.client_id);
+        refused = session_error(verdict, command->id, session ? session->last_seq : 0);
+      } else {
+        Result<std::optional<PointerRecord>> current = storage_.get_pointer(command->key);
+        QUOKKA_ASSERT(current.is_ok(), "{}", current.status().to_string());
+        const Revision next(applied.revision.value() + 1);
+        const bool stored = has_stored_blob(command->value);
+        QUOKKA_ASSERT(stored || !command->references_value() ||
+                          options_.faults.skip_blob_before_entry,
+                      "entry {} applies without its value {}", entry.index.value(),
+                      command->value.short_hex());
+        switch (command->type) {
+          case CommandType::kPut:
+            result = write_pointer(*command, *current, next, now_ms, batch, stored);
+            break;
+          case CommandType::kCompareAndSwap: {
+            const Revision actual = *current ? (*current)->mod_revision : Revision(0);
+            if (actual != command->expected_mod_revision) {
+              result = WriteResult{};
+              result->code = ErrorCode::kCasMismatch;
+              result->current_mod_revision = actual;
+            } else {
+              result = write_pointer(*command, *current, next, now_ms, batch, stored);
+            }
+            break;
+          }
+          case CommandType::kDelete:
+            result = WriteResult{};
+            if (*current) {
+              batch.remove_blob_reference((*current)->value_hash, now_ms);
+              batch.delete_pointer(command->key);
+              result->revision = next;
+              result->deleted = true;
+            } else {
+              result->revision = applied.revision;
+            }
+            break;
+        }
+        if (result->code == ErrorCode::kOk && result->revision == next) applied.revision = next;
+        state_->sessions.record(command->id.client_id, command->id.seq, *result, entry.index,
+                                batch);
+      }
+    }
+    applied.index = entry.index;
+    applied.term = entry.term;
+    batch.set_applied_state(applied);
+    // Not synced: the log holds the entry durably, so a crash that loses
+    // this write replays the entry after restart.
+    Status status = storage_.commit(batch, Sync::kNo);
+    QUOKKA_ASSERT(status.is_ok(), "applying entry {} failed: {}", entry.index.value(),
+                  status.to_string());
+
+    auto pending = state_->writes.find(entry.index);
+    if (pending != state_->writes.end()) {
+      PendingWrite write = std::move(pending->second);
+      state_->writes.erase(pending);
+      ClientResponse response;
+      if (write.term != entry.term) {
+        response.status = Status(ErrorCode::kNotLeader,
+                                 "the write was lost to a leader change; it did not apply");
+        response.leader_hint = raft_->leader();
+        response.header = header();
+      } else if (!refused.is_ok()) {
+        response.status = refused;
+        response.header = header();
+      } else {
+        response = write_response(*result, command->type, command->key, header());
+      }
+      probe_->request_finished(op_name(write.type), response.status.code(),
+                               env_.monotonic_ms() - write.start_ms);
+      write.done(std::move(response));
+    }
+    release_proposed_blob(entry.index);
+  }
+  if (!entries.empty()) probe_->entries_applied(entries.size());
+  serve_reads_up_to_applied();
+
+  // Compaction: the log before the applied index is folded into the state;
+  // lagging followers then get a snapshot.
+  const LogIndex applied = storage_.applied_state().index;
+  if (options_.snapshot_interval_entries > 0 &&
+      applied.value() >= state_->last_compaction.value() + options_.snapshot_interval_entries) {
+    WriteBatch batch;
+    batch.compact_log_through(applied);
+    batch.put_node_record(std::string(record_name::kLogStartConf),
+                          encode_conf_state(state_->applied_conf));
+    Status status = storage_.commit(batch, Sync::kNo);
+    QUOKKA_ASSERT(status.is_ok(), "compacting the log through {} failed: {}",
+                  applied.value(), status.to_string());
+    state_->last_compaction = applied;
+  }
+}
+
+void Node::fail_pending_writes_before(LogIndex index) {
+  while (!state_->writes.empty() && state_->writes.begin()->first < index) {
+    PendingWrite write = std::move(state_->writes.begin()->second);
+    release_proposed_blob(state_->writes.begin()->first);
+    state_->writes.erase(state_->writes.begin());
+    ClientResponse response;
+    response.status = Status(ErrorCode::kTimeout,
+                             "a snapshot replaced the log here; the write may have applied");
+    response.indeterminate = true;
+    response.header = header();
+    probe_->request_finished(op_name(write.type), ErrorCode::kTimeout,
+                             env_.monotonic_ms() - write.start_ms);
+    write.done(std::move(response));
+  }
+}
+
+}  // namespace quokka::node

@@ -1,0 +1,162 @@
+// Values between nodes: staged in memory until the entries that need them
+// are persisted, sent inline or ahead of appends, fetched on demand, and
+// collected after their grace period once nothing references them.
+#include <fmt/format.h>
+
+#include "common/assert.h"
+#include "server/node/node.h"
+#include "server/node/node_state.h"
+#include "server/node/snapshot_codec.h"
+
+namespace quokka::node {
+namespace {
+
+// Values sent in one BlobPush, so no message approaches the frame limit.
+constexpr uint64_t kPushBytesMax = 4 * 1024 * 1024;
+
+}  // namespace
+
+std::optional<std::string> Node::find_blob(const BlobId& id) const {
+  if (auto proposed = state_->proposed_blobs.find(id); proposed != state_->proposed_blobs.end()) {
+    return proposed->second.bytes;
+  }
+  if (auto staged = state_->staged_blobs.find(id); staged != state_->staged_blobs.end()) {
+    return staged->second;
+  }
+  Result<std::string> stored = storage_.get_blob(id);
+  if (stored.is_ok()) return std::move(stored).value();
+  return std::nullopt;
+}
+
+bool Node::has_stored_blob(const BlobId& id) const {
+  Result<bool> held = storage_.has_blob(id);
+  return held.is_ok() && *held;
+}
+
+void Node::stage_blob(const BlobId& id, std::string bytes) {
+  if (state_->staged_blobs.count(id) != 0 || state_->proposed_blobs.count(id) != 0) return;
+  if (bytes.size() > options_.staged_blob_bytes_max) {
+    probe_->queue_refused("staged_values");
+    return;
+  }
+  // Oldest first out: a value whose append never came is the least useful.
+  while (state_->staged_bytes + bytes.size() > options_.staged_blob_bytes_max &&
+         !state_->staged_order.empty()) {
+    auto oldest = state_->staged_blobs.find(state_->staged_order.front());
+    state_->staged_order.pop_front();
+    if (oldest == state_->staged_blobs.end()) continue;
+    state_->staged_bytes -= oldest->second.size();
+    state_->staged_blobs.erase(oldest);
+    probe_->queue_refused("staged_values");
+  }
+  state_->staged_bytes += bytes.size();
+  state_->staged_order.push_back(id);
+  state_->staged_blobs.emplace(id, std::move(bytes));
+}
+
+void Node::release_proposed_blob(LogIndex index) {
+  auto it = state_->proposed_by_index.find(index);
+  if (it == state_->proposed_by_index.end()) return;
+  auto held = state_->proposed_blobs.find(it->second);
+  state_->proposed_by_index.erase(it);
+  if (held == state_->proposed_blobs.end()) return;
+  if (--held->second.uses == 0) {
+    state_->proposed_bytes -= held->second.bytes.size();
+    state_->proposed_blobs.erase(held);
+  }
+}
+
+void Node::receive_blobs(std::vector<InlineBlob> blobs) {
+  for (InlineBlob& blob : blobs) {
+    // Never keep bytes that do not match their name.
+    if (BlobId::of(blob.bytes) != blob.id) continue;
+    if (has_stored_blob(blob.id)) continue;
+    stage_blob(blob.id, std::move(blob.bytes));
+  }
+}
+
+void Node::receive(NodeId from, PeerMessage message) {
+  if (state_->stopped) return;
+  if (auto* push = std::get_if<BlobPush>(&message)) {
+    receive_blobs(std::move(push->blobs));
+    drain();
+    return;
+  }
+  if (auto* request = std::get_if<BlobRequest>(&message)) {
+    BlobPush push;
+    uint64_t bytes = 0;
+    for (const BlobId& id : request->ids) {
+      std::optional<std::string> value = find_blob(id);
+      if (!value) continue;
+      if (!push.blobs.empty() && bytes + value->size() > kPushBytesMax) {
+        env_.send(from, PeerMessage(std::move(push)));
+        push = BlobPush{};
+        bytes = 0;
+      }
+      bytes += value->size();
+      push.blobs.push_back(InlineBlob{id, std::move(*value)});
+    }
+    if (!push.blobs.empty()) env_.send(from, PeerMessage(std::move(push)));
+    return;
+  }
+  auto& raft = std::get<RaftPeerMessage>(message);
+  receive_blobs(std::move(raft.blobs));
+  // An entry is persisted only with its values: hold back an append or a
+  // snapshot whose values are missing, and ask for them. The sender
+  // retries (probe, heartbeat), by which time they are here.
+  std::vector<BlobId> missing;
+  auto need = [&](const BlobId& id) {
+    if (state_->staged_blobs.count(id) != 0 || state_->proposed_blobs.count(id) != 0) return;
+    if (has_stored_blob(id)) return;
+    missing.push_back(id);
+  };
+  if (raft.raft.type == consensus::MessageType::kAppend) {
+    for (const LogEntry& entry : raft.raft.entries) {
+      if (entry.type != EntryType::kNormal || entry.data.empty()) continue;
+      Result<Command> command = decode_command(entry.data);
+      if (command.is_ok() && command->references_value()) need(command->value);
+    }
+  } else if (raft.raft.type == consensus::MessageType::kSnapshot && raft.raft.snapshot) {
+    Result<StateSnapshot> state = decode_state_snapshot(raft.raft.snapshot->data);
+    if (!state.is_ok()) return;  // a malformed snapshot is dropped
+    for (const BlobId& id : state->blobs) need(id);
+  }
+  if (!missing.empty() && !options_.faults.skip_blob_before_entry) {
+    env_.send(from, PeerMessage(BlobRequest{std::move(missing)}));
+    return;
+  }
+  raft_->step(raft.raft);
+  drain();
+}
+
+void Node::collect_blobs() {
+  const uint64_t now_ms = env_.wall_ms();
+  const uint64_t cutoff = now_ms > options_.blob_grace_ms ? now_ms - options_.blob_grace_ms : 0;
+  Result<std::vector<BlobId>> candidates =
+      storage_.unreferenced_blobs(cutoff, options_.blob_collect_batch_max);
+  if (!candidates.is_ok() || candidates->empty()) return;
+  // Values that entries not yet applied will reference must stay, whatever
+  // the clock says (a wall-clock jump must not lose them).
+  std::set<BlobId> needed;
+  const LogIndex applied = storage_.applied_state().index;
+  Result<std::vector<LogEntry>> unapplied = storage_.entries(
+      LogIndex(applied.value() + 1), LogIndex(storage_.last_index().value() + 1), UINT64_MAX);
+  if (!unapplied.is_ok()) return;
+  for (const LogEntry& entry : *unapplied) {
+    if (entry.type != EntryType::kNormal || entry.data.empty()) continue;
+    Result<Command> command = decode_command(entry.data);
+    if (command.is_ok() && command->references_value()) needed.insert(command->value);
+  }
+  WriteBatch batch;
+  uint64_t deleted = 0;
+  for (const BlobId& id : *candidates) {
+    if (needed.count(id) != 0) continue;
+    batch.delete_blob_if_unreferenced(id, cutoff);
+    ++deleted;
+  }
+  if (batch.empty()) return;
+  Status status = storage_.commit(batch, Sync::kNo);
+  if (status.is_ok()) probe_->blobs_collected(deleted);
+}
+
+}  // namespace quokka::node

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/types.h"
+#include "server/consensus/raft_options.h"
+
+namespace quokka::node {
+
+// Switches that break the node on purpose, so tests can prove the simulator's
+// checkers catch what they break (negative controls). Never set otherwise.
+struct NodeFaultInjection {
+  // Answer a write as soon as the leader has appended it, before it is
+  // synced on a majority (and before it is applied).
+  bool acknowledge_before_commit = false;
+  // Serve linearizable reads from the local state without ReadIndex.
+  bool local_linearizable_reads = false;
+  // Persist log entries without the values they reference.
+  bool skip_blob_before_entry = false;
+};
+
+// Limits of DESIGN.md "Limits", enforced on every request.
+struct NodeLimits {
+  uint64_t key_bytes_max = 4096;
+  uint64_t value_bytes_max = 16 * 1024 * 1024;
+  // Values up to this size ride with the append; larger ones go ahead of it.
+  uint64_t inline_value_bytes_max = 64 * 1024;
+  uint64_t range_keys_max = 10000;
+  uint64_t range_bytes_max = 4 * 1024 * 1024;
+};
+
+struct NodeOptions {
+  NodeId id;
+  // The voters of a new cluster; read only when the store is empty.
+  std::vector<NodeId> initial_members;
+  consensus::RaftOptions raft;
+  NodeLimits limits;
+  // Milliseconds of monotonic time per Raft tick.
+  uint64_t tick_ms = 100;
+  // Exactly-once sessions kept; past it the least recently used is evicted,
+  // and its client must start a new session.
+  uint64_t sessions_max = 100000;
+  // Client writes waiting to be applied, and reads waiting for a read index
+  // or for apply. Full -> OVERLOADED at once.
+  uint64_t pending_writes_max = 10000;
+  uint64_t pending_reads_max = 10000;
+  // A value no key references is kept this long (wall clock), so a reader
+  // that resolved an old pointer still gets it.
+  uint64_t blob_grace_ms = 60000;
+  // Unreferenced values deleted per collection pass, and passes per tick.
+  uint64_t blob_collect_batch_max = 1000;
+  uint64_t blob_collect_interval_ticks = 10;
+  // Values a node keeps in memory while the entries that need them are not
+  // yet persisted (received ahead of their append, or proposed here).
+  uint64_t staged_blob_bytes_max = 256 * 1024 * 1024;
+  // Applied entries between snapshots; the log before a snapshot is dropped.
+  uint64_t snapshot_interval_entries = 10000;
+  NodeFaultInjection faults;
+};
+
+}  // namespace quokka::node

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/error_code.h"
+
+namespace quokka::node {
+
+// What the node reports about itself (STYLE §11: metrics stay outside the
+// core). quokkad implements it with Prometheus metrics; the simulator counts
+// what it needs. Every method has a default that does nothing.
+class NodeProbe {
+ public:
+  virtual ~NodeProbe() = default;
+
+  // A client request was answered after `latency_ms` of monotonic time.
+  virtual void request_finished(std::string_view op, ErrorCode code,
+                                uint64_t latency_ms) {
+    (void)op, (void)code, (void)latency_ms;
+  }
+  // A bounded queue was full and refused an item.
+  virtual void queue_refused(std::string_view queue) { (void)queue; }
+  virtual void leader_changed() {}
+  virtual void entries_applied(uint64_t count) { (void)count; }
+  virtual void snapshot_sent() {}
+  virtual void snapshot_installed() {}
+  virtual void blobs_collected(uint64_t count) { (void)count; }
+};
+
+}  // namespace quokka::node

@@ -1,0 +1,124 @@
+#pragma once
+
+// The node's private state (node.h keeps only its shape). Included by the
+// node's own .cc files only.
+
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "server/consensus/ready.h"
+#include "server/node/command.h"
+#include "server/node/node.h"
+#include "server/node/session_table.h"
+
+namespace quokka::node {
+
+// Names of node records (storage's per-node records, see WriteBatch).
+namespace record_name {
+// The membership as of the applied index; replicated, part of the state.
+inline constexpr std::string_view kAppliedConf = "conf/applied";
+// The membership as of the log's first entry; local to this node (its log
+// was compacted at its own pace), so not part of the state hash.
+inline constexpr std::string_view kLogStartConf = "local/log_start_conf";
+inline constexpr std::string_view kLocalPrefix = "local/";
+}  // namespace record_name
+
+struct Node::PendingWrite {
+  Term term;
+  CommandType type = CommandType::kPut;
+  std::string key;
+  ResponseCallback done;
+  uint64_t deadline_ms = 0;
+  uint64_t start_ms = 0;
+};
+
+struct Node::PendingRead {
+  ClientRequest request;
+  ResponseCallback done;
+  uint64_t deadline_ms = 0;
+  uint64_t start_ms = 0;
+  // Set once the read index is known; served when applied reaches it.
+  std::optional<LogIndex> read_index;
+};
+
+// A Ready between ready() and advance(): its persist may still be running.
+struct Node::ReadyInFlight {
+  uint64_t sequence = 0;
+  consensus::Ready ready;
+  bool persisted = false;
+  // Staged values written by this Ready's batch, dropped from memory once
+  // it is durable.
+  std::vector<BlobId> staged_written;
+};
+
+struct Node::State {
+  explicit State(uint64_t sessions_max) : sessions(sessions_max) {}
+
+  SessionTable sessions;
+  // Client writes proposed here, by log index; answered when that index
+  // applies (or times out).
+  std::map<LogIndex, PendingWrite> writes;
+  // Reads by id (the read-index context).
+  std::map<uint64_t, PendingRead> reads;
+  uint64_t next_read_id = 1;
+
+  std::deque<ReadyInFlight> readies;
+  uint64_t next_ready_sequence = 1;
+
+  // Values not yet durable here that entries or appends need: proposed on
+  // this node, or received ahead of the entries that reference them.
+  // Bounded by staged_blob_bytes_max; the oldest go first.
+  std::map<BlobId, std::string> staged_blobs;
+  std::deque<BlobId> staged_order;
+  uint64_t staged_bytes = 0;
+  // Values of writes proposed here, held (never evicted) until the entry
+  // that references them is persisted; they count against the same bound.
+  struct ProposedBlob {
+    std::string bytes;
+    uint64_t uses = 0;  // entries proposed here that reference it
+  };
+  std::map<BlobId, ProposedBlob> proposed_blobs;
+  std::map<LogIndex, BlobId> proposed_by_index;
+  uint64_t proposed_bytes = 0;
+
+  consensus::ConfState applied_conf;
+  uint64_t ticks = 0;
+  LogIndex last_compaction;
+  NodeId known_leader;
+  // A write to the disk failed: the node answers nothing any more.
+  bool stopped = false;
+};
+
+// A read's id as the read-index context (8 bytes, big-endian), and back;
+// 0 (no read) for a context of another shape.
+inline std::string read_context_of(uint64_t id) {
+  std::string context;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    context.push_back(static_cast<char>((id >> shift) & 0xff));
+  }
+  return context;
+}
+inline uint64_t read_id_of(const std::string& context) {
+  if (context.size() != 8) return 0;
+  uint64_t id = 0;
+  for (char c : context) id = (id << 8) | static_cast<uint8_t>(c);
+  return id;
+}
+
+inline std::string_view op_name(CommandType type) {
+  switch (type) {
+    case CommandType::kPut: return "put";
+    case CommandType::kDelete: return "delete";
+    case CommandType::kCompareAndSwap: return "cas";
+  }
+  return "write";
+}
+
+// The answer to a write from its recorded result (fresh or a retry's).
+ClientResponse write_response(const WriteResult& result, CommandType type,
+                              const std::string& key, ResponseHeader header);
+
+}  // namespace quokka::node

@@ -1,0 +1,117 @@
+// The write path (DESIGN.md "Write path"): validate, hash, stage the value,
+// propose the pointer change; answered when its entry applies.
+#include <fmt/format.h>
+
+#include "common/assert.h"
+#include "server/node/node.h"
+#include "server/node/node_state.h"
+#include "server/node/request_validation.h"
+
+namespace quokka::node {
+namespace {
+
+Command to_command(ClientRequest& request) {
+  Command command;
+  if (auto* put = std::get_if<PutRequest>(&request)) {
+    command.type = CommandType::kPut;
+    command.id = put->id;
+    command.key = std::move(put->key);
+    command.value = BlobId::of(put->value);
+    command.value_size = put->value.size();
+  } else if (auto* cas = std::get_if<CompareAndSwapRequest>(&request)) {
+    command.type = CommandType::kCompareAndSwap;
+    command.id = cas->id;
+    command.key = std::move(cas->key);
+    command.value = BlobId::of(cas->value);
+    command.value_size = cas->value.size();
+    command.expected_mod_revision = cas->expected_mod_revision;
+  } else {
+    auto& del = std::get<DeleteRequest>(request);
+    command.type = CommandType::kDelete;
+    command.id = del.id;
+    command.key = std::move(del.key);
+  }
+  return command;
+}
+
+std::string* value_of(ClientRequest& request) {
+  if (auto* put = std::get_if<PutRequest>(&request)) return &put->value;
+  if (auto* cas = std::get_if<CompareAndSwapRequest>(&request)) return &cas->value;
+  return nullptr;
+}
+
+}  // namespace
+
+void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done) {
+  const uint64_t now = env_.monotonic_ms();
+  const std::string op(request_name(request));
+  auto refuse = [&](Status status) {
+    ClientResponse response;
+    response.status = std::move(status);
+    response.header = header();
+    if (response.status.code() == ErrorCode::kNotLeader) response.leader_hint = raft_->leader();
+    probe_->request_finished(op, response.status.code(), 0);
+    done(std::move(response));
+  };
+  if (Status status = validate_request(request, options_.limits); !status.is_ok()) {
+    return refuse(std::move(status));
+  }
+  if (raft_->role() != consensus::Role::kLeader) {
+    return refuse(Status(ErrorCode::kNotLeader,
+                         raft_->leader() == NodeId(0)
+                             ? std::string("this node is not the leader and knows none")
+                             : fmt::format("node {} is the leader", raft_->leader().value())));
+  }
+  if (state_->writes.size() >= options_.pending_writes_max) {
+    probe_->queue_refused("writes");
+    return refuse(Status(ErrorCode::kOverloaded,
+                         fmt::format("{} writes are pending; the limit is "
+                                     "pending_writes_max = {}",
+                                     state_->writes.size(), options_.pending_writes_max)));
+  }
+  std::string* value = value_of(request);
+  Command command = to_command(request);
+  // A retry of a write that already applied gets its recorded answer.
+  if (state_->sessions.check(command.id.client_id, command.id.seq) ==
+      SessionVerdict::kDuplicate) {
+    const Session* session = state_->sessions.find(command.id.client_id);
+    ClientResponse response =
+        write_response(session->last_result, command.type, command.key, header());
+    probe_->request_finished(op, response.status.code(), 0);
+    done(std::move(response));
+    return;
+  }
+  const bool stage = value != nullptr && !has_stored_blob(command.value);
+  if (stage && state_->proposed_blobs.count(command.value) == 0 &&
+      state_->proposed_bytes + value->size() > options_.staged_blob_bytes_max) {
+    probe_->queue_refused("proposed_values");
+    return refuse(Status(ErrorCode::kOverloaded,
+                         fmt::format("{} bytes of values wait to be persisted; the "
+                                     "limit is staged_blob_bytes_max = {}",
+                                     state_->proposed_bytes, options_.staged_blob_bytes_max)));
+  }
+  Result<LogPosition> position = raft_->propose({encode_command(command)});
+  if (!position.is_ok()) {
+    if (position.status().code() == ErrorCode::kOverloaded) probe_->queue_refused("proposals");
+    return refuse(position.status());
+  }
+  if (stage) {
+    State::ProposedBlob& held = state_->proposed_blobs[command.value];
+    if (held.uses++ == 0) {
+      state_->proposed_bytes += value->size();
+      held.bytes = std::move(*value);
+    }
+    state_->proposed_by_index[position->index] = command.value;
+  }
+  if (options_.faults.acknowledge_before_commit) {
+    // Negative control: answer before the write is durable on a majority.
+    ClientResponse response;
+    response.header = header();
+    done(std::move(response));
+    return;
+  }
+  state_->writes[position->index] = PendingWrite{position->term, command.type, command.key,
+                                                 std::move(done), deadline_ms, now};
+}
+
+}  // namespace quokka::node

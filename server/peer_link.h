@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <asio.hpp>
+
+#include "common/types.h"
+#include "config/host_port.h"
+#include "proto/envelope.pb.h"
+#include "server/daemon_log.h"
+#include "server/framed_socket.h"
+
+namespace quokka::server {
+
+// The outgoing connection to one peer: dials, says Hello as a peer, then
+// sends this node's messages to it. Messages wait in a bounded queue while
+// the link is down; when it is full the oldest is dropped (Raft retries what
+// matters), and drops are counted. Redials with a capped backoff.
+class PeerLink : public std::enable_shared_from_this<PeerLink> {
+ public:
+  struct Options {
+    NodeId self;
+    NodeId peer;
+    HostPort address;
+    std::string cluster_id;
+    uint32_t max_frame_bytes = 0;
+    uint64_t queue_messages_max = 1024;
+  };
+
+  PeerLink(asio::io_context& io, Options options, DaemonLog& log);
+
+  void start();
+  void stop();
+  void send(proto::Envelope envelope);
+
+  uint64_t dropped() const { return dropped_; }
+  uint64_t queued() const { return queue_.size(); }
+  bool connected() const { return socket_ != nullptr && ready_; }
+
+ private:
+  class Socket;
+  void dial();
+  void redial_later();
+  void handshake_done(bool accepted);
+  void flush();
+  void drop_socket();
+
+  asio::io_context& io_;
+  Options options_;
+  DaemonLog& log_;
+  asio::steady_timer timer_;
+  std::shared_ptr<Socket> socket_;
+  bool ready_ = false;
+  bool stopped_ = false;
+  uint64_t backoff_ms_ = 50;
+  std::deque<proto::Envelope> queue_;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace quokka::server

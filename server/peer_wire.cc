@@ -1,0 +1,175 @@
+#include "server/peer_wire.h"
+
+#include <fmt/format.h>
+
+#include "proto/peer.pb.h"
+
+namespace quokka::server {
+namespace {
+
+Status malformed(std::string_view what) {
+  return Status(ErrorCode::kInvalidArgument, fmt::format("peer message: {}", what));
+}
+
+Result<BlobId> blob_id(const std::string& bytes) {
+  std::optional<BlobId> id = BlobId::from_bytes(bytes);
+  if (!id) {
+    return malformed(fmt::format("a value hash has {} bytes; expected {}", bytes.size(),
+                                 BlobId::kSize));
+  }
+  return *id;
+}
+
+void to_wire(const LogEntry& entry, proto::Entry& out) {
+  out.set_index(entry.index.value());
+  out.set_term(entry.term.value());
+  out.set_type(entry.type == EntryType::kConfChange ? proto::ENTRY_TYPE_CONF_CHANGE
+                                                    : proto::ENTRY_TYPE_NORMAL);
+  out.set_data(entry.data);
+}
+
+void to_wire(const consensus::ConfState& conf, proto::ConfState& out) {
+  for (NodeId id : conf.voters) out.add_voters(id.value());
+  for (NodeId id : conf.learners) out.add_learners(id.value());
+}
+
+consensus::ConfState from_wire(const proto::ConfState& conf) {
+  consensus::ConfState out;
+  for (uint64_t id : conf.voters()) out.voters.push_back(NodeId(id));
+  for (uint64_t id : conf.learners()) out.learners.push_back(NodeId(id));
+  return out;
+}
+
+void encode_raft(const node::RaftPeerMessage& message, proto::RaftMessage& out) {
+  const consensus::Message& m = message.raft;
+  out.set_type(static_cast<proto::RaftMessageType>(m.type));
+  out.set_from(m.from.value());
+  out.set_to(m.to.value());
+  out.set_term(m.term.value());
+  out.set_log_term(m.log_term.value());
+  out.set_index(m.index.value());
+  for (const LogEntry& entry : m.entries) to_wire(entry, *out.add_entries());
+  out.set_commit(m.commit.value());
+  out.set_reject(m.reject);
+  out.set_reject_hint(m.reject_hint.value());
+  out.set_reject_hint_term(m.reject_hint_term.value());
+  out.set_context(m.context);
+  if (m.snapshot) {
+    proto::SnapshotMetadata* meta = out.mutable_snapshot();
+    meta->set_index(m.snapshot->metadata.last.index.value());
+    meta->set_term(m.snapshot->metadata.last.term.value());
+    to_wire(m.snapshot->metadata.conf_state, *meta->mutable_conf_state());
+    meta->set_state_size(m.snapshot->data.size());
+    meta->set_state_blob_hash(std::string(BlobId::of(m.snapshot->data).bytes()));
+    out.set_snapshot_state(m.snapshot->data);
+  }
+  for (const node::InlineBlob& blob : message.blobs) {
+    proto::InlineBlob* wire = out.add_inline_blobs();
+    wire->set_hash(std::string(blob.id.bytes()));
+    wire->set_data(blob.bytes);
+  }
+}
+
+Result<node::PeerMessage> decode_raft(const proto::RaftMessage& in, uint64_t lamport_time) {
+  node::RaftPeerMessage message;
+  consensus::Message& m = message.raft;
+  const int type = static_cast<int>(in.type());
+  if (type < 1 || type > 13) return malformed(fmt::format("unknown Raft message type {}", type));
+  m.type = static_cast<consensus::MessageType>(type);
+  m.from = NodeId(in.from());
+  m.to = NodeId(in.to());
+  m.term = Term(in.term());
+  m.log_term = Term(in.log_term());
+  m.index = LogIndex(in.index());
+  for (const proto::Entry& entry : in.entries()) {
+    m.entries.push_back(LogEntry{LogIndex(entry.index()), Term(entry.term()),
+                                 entry.type() == proto::ENTRY_TYPE_CONF_CHANGE
+                                     ? EntryType::kConfChange
+                                     : EntryType::kNormal,
+                                 entry.data()});
+  }
+  m.commit = LogIndex(in.commit());
+  m.reject = in.reject();
+  m.reject_hint = LogIndex(in.reject_hint());
+  m.reject_hint_term = Term(in.reject_hint_term());
+  m.context = in.context();
+  m.lamport_time = lamport_time;
+  if (m.type == consensus::MessageType::kSnapshot) {
+    if (!in.has_snapshot()) return malformed("a snapshot message without metadata");
+    consensus::Snapshot snapshot;
+    snapshot.metadata.last = {LogIndex(in.snapshot().index()), Term(in.snapshot().term())};
+    snapshot.metadata.conf_state = from_wire(in.snapshot().conf_state());
+    snapshot.data = in.snapshot_state();
+    if (BlobId::of(snapshot.data).bytes() != in.snapshot().state_blob_hash()) {
+      return Status(ErrorCode::kCorrupt, "peer message: snapshot state does not match its hash");
+    }
+    m.snapshot = std::move(snapshot);
+  }
+  for (const proto::InlineBlob& blob : in.inline_blobs()) {
+    Result<BlobId> id = blob_id(blob.hash());
+    if (!id.is_ok()) return id.status();
+    message.blobs.push_back(node::InlineBlob{*id, blob.data()});
+  }
+  return node::PeerMessage(std::move(message));
+}
+
+}  // namespace
+
+std::vector<WireMessage> encode_peer_message(const node::PeerMessage& message) {
+  std::vector<WireMessage> out;
+  if (const auto* raft = std::get_if<node::RaftPeerMessage>(&message)) {
+    proto::RaftMessage wire;
+    encode_raft(*raft, wire);
+    out.push_back({proto::MESSAGE_KIND_RAFT_MESSAGE, wire.SerializeAsString()});
+  } else if (const auto* push = std::get_if<node::BlobPush>(&message)) {
+    for (const node::InlineBlob& blob : push->blobs) {
+      proto::BlobChunk chunk;
+      chunk.set_blob_hash(std::string(blob.id.bytes()));
+      chunk.set_offset(0);
+      chunk.set_total_size(blob.bytes.size());
+      chunk.set_data(blob.bytes);
+      out.push_back({proto::MESSAGE_KIND_BLOB_CHUNK, chunk.SerializeAsString()});
+    }
+  } else {
+    for (const BlobId& id : std::get<node::BlobRequest>(message).ids) {
+      proto::BlobAck ack;
+      ack.set_blob_hash(std::string(id.bytes()));
+      ack.set_status(proto::BLOB_ACK_STATUS_SEND_FROM);
+      ack.set_received_bytes(0);
+      out.push_back({proto::MESSAGE_KIND_BLOB_ACK, ack.SerializeAsString()});
+    }
+  }
+  return out;
+}
+
+Result<node::PeerMessage> decode_peer_message(const proto::Envelope& envelope) {
+  switch (envelope.kind()) {
+    case proto::MESSAGE_KIND_RAFT_MESSAGE: {
+      proto::RaftMessage wire;
+      if (!wire.ParseFromString(envelope.payload())) return malformed("RaftMessage does not parse");
+      return decode_raft(wire, envelope.lamport_time());
+    }
+    case proto::MESSAGE_KIND_BLOB_CHUNK: {
+      proto::BlobChunk chunk;
+      if (!chunk.ParseFromString(envelope.payload())) return malformed("BlobChunk does not parse");
+      if (chunk.offset() != 0 || chunk.total_size() != chunk.data().size()) {
+        return malformed("version 1 sends every value as one whole chunk");
+      }
+      Result<BlobId> id = blob_id(chunk.blob_hash());
+      if (!id.is_ok()) return id.status();
+      return node::PeerMessage(node::BlobPush{{node::InlineBlob{*id, chunk.data()}}});
+    }
+    case proto::MESSAGE_KIND_BLOB_ACK: {
+      proto::BlobAck ack;
+      if (!ack.ParseFromString(envelope.payload())) return malformed("BlobAck does not parse");
+      Result<BlobId> id = blob_id(ack.blob_hash());
+      if (!id.is_ok()) return id.status();
+      return node::PeerMessage(node::BlobRequest{{*id}});
+    }
+    default:
+      return malformed(fmt::format("kind {} is not a peer message",
+                                   static_cast<int>(envelope.kind())));
+  }
+}
+
+}  // namespace quokka::server

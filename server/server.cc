@@ -1,0 +1,412 @@
+#include "server/server.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "proto/client.pb.h"
+#include "proto/errors.pb.h"
+#include "proto/protocol_version.h"
+#include "server/client_wire.h"
+#include "server/inbound_connection.h"
+#include "server/peer_wire.h"
+
+namespace quokka::server {
+namespace {
+
+// SIGTERM: how long in-flight requests get to finish before the node stops.
+constexpr auto kShutdownGrace = std::chrono::milliseconds(3000);
+constexpr const char* kSoftwareVersion = "0.1.0";
+
+node::NodeOptions node_options(const NodeConfig& config) {
+  node::NodeOptions options;
+  options.id = config.node.id;
+  for (const ClusterMember& member : config.cluster.members) {
+    options.initial_members.push_back(member.id);
+  }
+  options.raft.election_timeout_ticks = config.raft.election_timeout_ticks;
+  options.raft.heartbeat_ticks = config.raft.heartbeat_ticks;
+  options.raft.inflight_messages_max = config.raft.inflight_append_messages_max;
+  options.raft.append_bytes_max = config.raft.append_bytes_max;
+  options.raft.pending_reads_max = config.queues.pending_reads_max;
+  // Seeded from the node id: elections are randomized per node, and a
+  // restart does not need a different sequence.
+  options.raft.random_seed = 0x71756f6b6b61ULL + config.node.id.value();
+  options.raft.check_invariants = true;
+  options.limits.key_bytes_max = config.limits.key_bytes_max;
+  options.limits.value_bytes_max = config.limits.value_bytes_max;
+  options.limits.inline_value_bytes_max = config.limits.inline_value_bytes_max_effective();
+  options.limits.range_keys_max = config.limits.range_keys_max;
+  options.limits.range_bytes_max = config.limits.range_bytes_max;
+  options.tick_ms = config.raft.tick_ms;
+  options.pending_writes_max = config.queues.proposals_max;
+  options.pending_reads_max = config.queues.pending_reads_max;
+  options.blob_grace_ms = config.storage.blob_grace_ms;
+  options.snapshot_interval_entries = config.raft.snapshot_interval_entries;
+  return options;
+}
+
+proto::RaftRole wire_role(consensus::Role role) {
+  switch (role) {
+    case consensus::Role::kFollower: return proto::RAFT_ROLE_FOLLOWER;
+    case consensus::Role::kPreCandidate: return proto::RAFT_ROLE_PRE_CANDIDATE;
+    case consensus::Role::kCandidate: return proto::RAFT_ROLE_CANDIDATE;
+    case consensus::Role::kLeader: return proto::RAFT_ROLE_LEADER;
+  }
+  return proto::RAFT_ROLE_UNSPECIFIED;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::open(const NodeConfig& config) {
+  std::unique_ptr<Server> server(new Server(config));
+  if (Status status = server->start(); !status.is_ok()) return status;
+  return server;
+}
+
+Server::Server(const NodeConfig& config)
+    : config_(config),
+      max_frame_bytes_(static_cast<uint32_t>(config.limits.frame_bytes_max_effective())),
+      signals_(io_, SIGTERM, SIGINT),
+      tick_timer_(io_),
+      shutdown_timer_(io_),
+      client_acceptor_(io_),
+      peer_acceptor_(io_),
+      started_(std::chrono::steady_clock::now()) {
+  log_ = std::make_unique<DaemonLog>(config.node.id, config.log,
+                                     [this] { return lamport_time(); });
+}
+
+Server::~Server() {
+  for (auto& [id, link] : peers_) link->stop();
+  if (writer_) writer_->stop();
+}
+
+uint64_t Server::lamport_time() const { return node_ ? node_->status().lamport_time : 0; }
+
+uint64_t Server::monotonic_ms() const {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - started_)
+                                   .count());
+}
+
+uint64_t Server::wall_ms() const {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Status Server::start() {
+  std::error_code mkdir_error;
+  std::filesystem::create_directories(config_.node.data_dir, mkdir_error);
+  if (mkdir_error) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("cannot create the data directory {}: {}", config_.node.data_dir,
+                              mkdir_error.message()));
+  }
+  Result<std::unique_ptr<Storage>> storage = Storage::open_rocksdb(config_.node.data_dir);
+  if (!storage.is_ok()) {
+    return Status(storage.status().code(),
+                  fmt::format("cannot open the data directory {}: {}", config_.node.data_dir,
+                              storage.status().message()));
+  }
+  storage_ = std::move(storage).value();
+  // The cluster a data directory belongs to is recorded at its creation; a
+  // node pointed at another cluster's data refuses to start.
+  Result<std::optional<std::string>> cluster = storage_->get_node_record("local/cluster_id");
+  if (!cluster.is_ok()) return cluster.status();
+  if (cluster->has_value() && **cluster != config_.node.cluster_id) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("the data directory {} belongs to cluster \"{}\", not \"{}\"",
+                              config_.node.data_dir, **cluster, config_.node.cluster_id));
+  }
+  if (!cluster->has_value()) {
+    WriteBatch batch;
+    batch.put_node_record("local/cluster_id", config_.node.cluster_id);
+    if (Status status = storage_->commit(batch, Sync::kYes); !status.is_ok()) return status;
+  }
+  writer_ = std::make_unique<StorageWriter>(
+      *storage_, [this](std::function<void()> done) { asio::post(io_, std::move(done)); },
+      config_.storage.sync);
+  probe_ = std::make_unique<ServerProbe>([this](std::string_view) {
+    const node::NodeStatus status = node_->status();
+    if (status.leader == NodeId(0)) {
+      log_->info("no leader known in term {}", status.term.value());
+    } else {
+      log_->info("node {} leads term {}{}", status.leader.value(), status.term.value(),
+                 status.leader == config_.node.id ? " (this node)" : "");
+    }
+  });
+  Result<std::unique_ptr<node::Node>> node =
+      node::Node::open(node_options(config_), *this, *storage_, probe_.get());
+  if (!node.is_ok()) return node.status();
+  node_ = std::move(node).value();
+
+  auto listen = [&](asio::ip::tcp::acceptor& acceptor, const HostPort& address,
+                    std::string_view what) -> Status {
+    asio::error_code error;
+    asio::ip::tcp::resolver resolver(io_);
+    auto endpoints = resolver.resolve(address.host, std::to_string(address.port), error);
+    if (error || endpoints.empty()) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("cannot resolve the {} address {}: {}", what, address.to_string(),
+                                error.message()));
+    }
+    asio::ip::tcp::endpoint endpoint = *endpoints.begin();
+    acceptor.open(endpoint.protocol(), error);
+    if (!error) acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true), error);
+    if (!error) acceptor.bind(endpoint, error);
+    if (!error) {
+      acceptor.listen(static_cast<int>(config_.queues.accept_backlog_connections), error);
+    }
+    if (error) {
+      return Status(ErrorCode::kInvalidArgument,
+                    fmt::format("cannot listen for {} on {}: {}", what, address.to_string(),
+                                error.message()));
+    }
+    return Status::ok();
+  };
+  if (Status s = listen(client_acceptor_, config_.listen.client_address, "clients"); !s.is_ok()) {
+    return s;
+  }
+  if (Status s = listen(peer_acceptor_, config_.listen.peer_address, "peers"); !s.is_ok()) {
+    return s;
+  }
+  for (const ClusterMember& member : config_.cluster.members) {
+    if (member.id == config_.node.id) continue;
+    PeerLink::Options options{config_.node.id, member.id, member.peer_address,
+                              config_.node.cluster_id, max_frame_bytes_,
+                              config_.queues.peer_outgoing_messages_max};
+    peers_[member.id] = std::make_shared<PeerLink>(io_, options, *log_);
+  }
+  return Status::ok();
+}
+
+int Server::run() {
+  log_->info("quokkad {} starting: clients on {}, peers on {}, data in {}", kSoftwareVersion,
+             config_.listen.client_address.to_string(), config_.listen.peer_address.to_string(),
+             config_.node.data_dir);
+  for (auto& [id, link] : peers_) link->start();
+  accept(client_acceptor_, false);
+  accept(peer_acceptor_, true);
+  schedule_tick();
+  signals_.async_wait([this](const asio::error_code& error, int signal) {
+    if (error) return;
+    log_->info("signal {}: shutting down", signal);
+    shutdown();
+  });
+  io_.run();
+  writer_->stop();
+  log_->info("stopped");
+  return exit_status_;
+}
+
+void Server::shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  asio::error_code ignored;
+  client_acceptor_.close(ignored);
+  // A leader hands over first, so the cluster does not wait an election
+  // timeout for a new one.
+  node_->hand_over_leadership();
+  shutdown_deadline_ = std::chrono::steady_clock::now() + kShutdownGrace;
+  wait_for_quiet();
+}
+
+void Server::wait_for_quiet() {
+  // Requests in flight get a bounded time to finish (their writes are
+  // durable once answered); then everything stops.
+  uint64_t inflight = 0;
+  for (const auto& connection : connections_) inflight += connection->inflight();
+  const bool quiet = inflight == 0 && node_->status().role != consensus::Role::kLeader;
+  if (!quiet && std::chrono::steady_clock::now() < shutdown_deadline_) {
+    shutdown_timer_.expires_after(std::chrono::milliseconds(50));
+    shutdown_timer_.async_wait([this](const asio::error_code& error) {
+      if (!error) wait_for_quiet();
+    });
+    return;
+  }
+  log_->info("stopping with {} requests in flight", inflight);
+  asio::error_code ignored;
+  peer_acceptor_.close(ignored);
+  tick_timer_.cancel();
+  for (auto& [id, link] : peers_) link->stop();
+  for (const auto& connection : std::set(connections_)) connection->close(true);
+  io_.stop();
+}
+
+void Server::schedule_tick() {
+  tick_timer_.expires_after(std::chrono::milliseconds(config_.raft.tick_ms));
+  tick_timer_.async_wait([this](const asio::error_code& error) {
+    if (error) return;
+    node_->tick();
+    schedule_tick();
+  });
+}
+
+void Server::accept(asio::ip::tcp::acceptor& acceptor, bool peers) {
+  acceptor.async_accept([this, &acceptor, peers](const asio::error_code& error,
+                                                  asio::ip::tcp::socket socket) {
+    if (error) {
+      if (acceptor.is_open()) accept(acceptor, peers);
+      return;
+    }
+    if (!peers && client_connections_ >= config_.queues.connections_max) {
+      log_->warn("refusing a client connection: {} open, connections_max = {}",
+                 client_connections_, config_.queues.connections_max);
+      asio::error_code ignored;
+      socket.close(ignored);
+    } else {
+      auto connection = std::make_shared<InboundConnection>(
+          std::move(socket), *this, peers, config_.queues.inflight_requests_per_connection_max);
+      if (!peers) ++client_connections_;
+      connections_.insert(connection);
+      connection->start_reading();
+    }
+    accept(acceptor, peers);
+  });
+}
+
+void Server::connection_closed(const std::shared_ptr<InboundConnection>& connection) {
+  if (connections_.erase(connection) == 0) return;
+  if (!connection->on_peer_port() && client_connections_ > 0) --client_connections_;
+}
+
+proto::HelloReply Server::handshake(const proto::Hello& hello) {
+  proto::HelloReply reply;
+  reply.set_min_version(proto::kProtocolVersionMin);
+  reply.set_max_version(proto::kProtocolVersionMax);
+  reply.set_cluster_id(config_.node.cluster_id);
+  reply.set_node_id(config_.node.id.value());
+  const uint32_t chosen = std::min<uint32_t>(hello.max_version(), proto::kProtocolVersionMax);
+  if (hello.min_version() > hello.max_version() || chosen < hello.min_version() ||
+      chosen < proto::kProtocolVersionMin) {
+    proto::Error* error = reply.mutable_error();
+    fill_error(Status(ErrorCode::kUnsupportedVersion,
+                      fmt::format("the caller speaks protocol versions {}..{}; this node "
+                                  "speaks {}",
+                                  hello.min_version(), hello.max_version(),
+                                  proto::kSupportedProtocolVersions.to_string())),
+               false, *error);
+    error->mutable_supported_versions()->set_min_version(proto::kProtocolVersionMin);
+    error->mutable_supported_versions()->set_max_version(proto::kProtocolVersionMax);
+    log_->warn("refused a {} speaking versions {}..{}",
+               hello.role() == proto::ROLE_PEER ? "peer" : "client", hello.min_version(),
+               hello.max_version());
+    return reply;
+  }
+  if (!hello.cluster_id().empty() && hello.cluster_id() != config_.node.cluster_id) {
+    fill_error(Status(ErrorCode::kInvalidArgument,
+                      fmt::format("this node belongs to cluster \"{}\", not \"{}\"",
+                                  config_.node.cluster_id, hello.cluster_id())),
+               false, *reply.mutable_error());
+    return reply;
+  }
+  if (shutting_down_) {
+    fill_error(Status(ErrorCode::kShuttingDown, "the node is shutting down"), false,
+               *reply.mutable_error());
+    return reply;
+  }
+  reply.set_chosen_version(chosen);
+  return reply;
+}
+
+std::string Server::client_address_of(NodeId id) const {
+  for (const ClusterMember& member : config_.cluster.members) {
+    if (member.id == id) return member.client_address.to_string();
+  }
+  return {};
+}
+
+void Server::send(NodeId to, node::PeerMessage message) {
+  auto link = peers_.find(to);
+  if (link == peers_.end()) return;
+  const uint64_t lamport = node::lamport_time_of(message) != 0 ? node::lamport_time_of(message)
+                                                               : lamport_time();
+  for (WireMessage& wire : encode_peer_message(message)) {
+    proto::Envelope envelope;
+    envelope.set_protocol_version(proto::kProtocolVersionMin);
+    envelope.set_lamport_time(lamport);
+    envelope.set_kind(wire.kind);
+    envelope.set_payload(std::move(wire.payload));
+    link->second->send(std::move(envelope));
+  }
+}
+
+void Server::persist(WriteBatch batch, std::function<void(Status)> done) {
+  writer_->write(std::move(batch), std::move(done));
+}
+
+void Server::peer_message(NodeId from, const proto::Envelope& envelope) {
+  Result<node::PeerMessage> message = decode_peer_message(envelope);
+  if (!message.is_ok()) {
+    log_->warn("dropped a message from peer {}: {}", from.value(), message.status().to_string());
+    return;
+  }
+  node_->receive(from, std::move(message).value());
+}
+
+void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
+                         const proto::Envelope& envelope) {
+  proto::Envelope answer;
+  answer.set_protocol_version(connection->version());
+  answer.set_request_id(envelope.request_id());
+  Result<ClientCall> call = decode_client_request(envelope);
+  if (!call.is_ok()) {
+    proto::ErrorReply reply;
+    fill_error(call.status(), false, *reply.mutable_error());
+    answer.set_lamport_time(lamport_time());
+    answer.set_kind(proto::MESSAGE_KIND_ERROR_REPLY);
+    answer.set_payload(reply.SerializeAsString());
+    connection->respond(answer);
+    return;
+  }
+  answer.set_kind(call->response_kind);
+  if (call->is_status) {
+    const node::NodeStatus status = node_->status();
+    proto::StatusResponse response;
+    response.mutable_header()->set_revision(status.revision.value());
+    response.mutable_header()->set_raft_term(status.term.value());
+    response.mutable_header()->set_node_id(status.id.value());
+    response.set_raft_role(wire_role(status.role));
+    response.set_leader_id(status.leader.value());
+    response.set_commit_index(status.commit.value());
+    response.set_applied_index(status.applied.value());
+    response.set_cluster_id(config_.node.cluster_id);
+    response.set_min_protocol_version(proto::kProtocolVersionMin);
+    response.set_max_protocol_version(proto::kProtocolVersionMax);
+    response.set_software_version(kSoftwareVersion);
+    answer.set_lamport_time(lamport_time());
+    answer.set_payload(response.SerializeAsString());
+    connection->respond(answer);
+    return;
+  }
+  if (!connection->try_start_request()) {
+    node::ClientResponse refused;
+    refused.status = Status(ErrorCode::kOverloaded,
+                            fmt::format("this connection has {} requests outstanding; the "
+                                        "limit is inflight_requests_per_connection_max",
+                                        config_.queues.inflight_requests_per_connection_max));
+    answer.set_lamport_time(lamport_time());
+    answer.set_payload(encode_client_response(call->response_kind, refused, {}));
+    connection->respond(answer);
+    return;
+  }
+  uint64_t deadline = call->deadline_ms == 0 ? config_.limits.request_deadline_ms_default
+                                             : call->deadline_ms;
+  deadline = std::min(deadline, config_.limits.request_deadline_ms_max);
+  std::weak_ptr<InboundConnection> weak = connection;
+  const proto::MessageKind kind = call->response_kind;
+  node_->submit(std::move(call->request), monotonic_ms() + deadline,
+                [this, weak, answer, kind](node::ClientResponse response) mutable {
+                  auto connection = weak.lock();
+                  if (!connection) return;
+                  connection->request_finished();
+                  answer.set_lamport_time(lamport_time());
+                  answer.set_payload(encode_client_response(
+                      kind, response, client_address_of(response.leader_hint)));
+                  connection->respond(answer);
+                });
+}
+
+}  // namespace quokka::server

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <asio.hpp>
+
+#include "common/status.h"
+#include "config/node_config.h"
+#include "proto/envelope.pb.h"
+#include "proto/handshake.pb.h"
+#include "server/daemon_log.h"
+#include "server/node/node.h"
+#include "server/peer_link.h"
+#include "server/storage_writer.h"
+#include "storage/storage.h"
+
+namespace quokka::server {
+
+class InboundConnection;
+
+// What the node reports, turned into log lines (metrics come on top).
+class ServerProbe final : public node::NodeProbe {
+ public:
+  explicit ServerProbe(std::function<void(std::string_view)> leader_changed)
+      : on_leader_changed_(std::move(leader_changed)) {}
+  void leader_changed() override { on_leader_changed_("leader changed"); }
+
+ private:
+  std::function<void(std::string_view)> on_leader_changed_;
+};
+
+// quokkad's runtime: one event-loop thread for the network and the node
+// (consensus included), a storage thread that group-commits (StorageWriter),
+// TCP listeners for clients and peers, and the signals that stop it. The
+// node runs unchanged from the simulator; this class is its real Env.
+class Server final : public node::Env {
+ public:
+  static Result<std::unique_ptr<Server>> open(const NodeConfig& config);
+  ~Server() override;
+
+  // Runs until SIGTERM or SIGINT, then shuts down in bounded time.
+  // Returns the process exit status (0 after a clean shutdown).
+  int run();
+
+  // node::Env
+  uint64_t monotonic_ms() const override;
+  uint64_t wall_ms() const override;
+  void send(NodeId to, node::PeerMessage message) override;
+  void persist(WriteBatch batch, std::function<void(Status)> done) override;
+
+  // For inbound connections.
+  proto::HelloReply handshake(const proto::Hello& hello);
+  void client_call(const std::shared_ptr<InboundConnection>& connection,
+                   const proto::Envelope& envelope);
+  void peer_message(NodeId from, const proto::Envelope& envelope);
+  void connection_closed(const std::shared_ptr<InboundConnection>& connection);
+  uint32_t max_frame_bytes() const { return max_frame_bytes_; }
+  uint64_t lamport_time() const;
+  DaemonLog& log() { return *log_; }
+
+ private:
+  explicit Server(const NodeConfig& config);
+  Status start();
+  void accept(asio::ip::tcp::acceptor& acceptor, bool peers);
+  void schedule_tick();
+  // Where clients reach member `id` ("host:port"); empty if unknown.
+  std::string client_address_of(NodeId id) const;
+  void shutdown();
+  void wait_for_quiet();
+
+  NodeConfig config_;
+  uint32_t max_frame_bytes_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer tick_timer_;
+  asio::steady_timer shutdown_timer_;
+  asio::ip::tcp::acceptor client_acceptor_;
+  asio::ip::tcp::acceptor peer_acceptor_;
+  std::chrono::steady_clock::time_point started_;
+  std::unique_ptr<DaemonLog> log_;
+  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<StorageWriter> writer_;
+  std::unique_ptr<ServerProbe> probe_;
+  std::unique_ptr<node::Node> node_;
+  std::map<NodeId, std::shared_ptr<PeerLink>> peers_;
+  std::set<std::shared_ptr<InboundConnection>> connections_;
+  uint64_t client_connections_ = 0;
+  bool shutting_down_ = false;
+  std::chrono::steady_clock::time_point shutdown_deadline_;
+  int exit_status_ = 0;
+};
+
+}  // namespace quokka::server
