@@ -42,6 +42,10 @@ struct Progress {
   // so a lost snapshot message cannot stall the follower forever.
   LogIndex pending_snapshot;
   uint64_t snapshot_ticks = 0;
+  // The highest commit index sent to the follower, so that a follower that
+  // acknowledged after the commit moved learns it without waiting for the
+  // next heartbeat.
+  LogIndex sent_commit;
   // Heard from since the last CheckQuorum round (Raft thesis §6.2).
   bool recent_active = false;
   bool is_learner = false;

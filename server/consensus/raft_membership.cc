@@ -25,6 +25,14 @@ void Raft::note_appended(const std::vector<LogEntry>& entries) {
   bool changed = false;
   for (const LogEntry& entry : entries) {
     if (entry.type != EntryType::kConfChange) continue;
+    // A node that knows no voters cannot tell a majority: it was started
+    // without the cluster's membership (a joining node must be given the
+    // current members, as etcd's --initial-cluster-state=existing), and
+    // counting from nothing would let it elect itself alone.
+    QUOKKA_ASSERT(!conf_.voters.empty(),
+                  "node {} applies membership entry {} without knowing the voters; "
+                  "start a joining node with the cluster's membership",
+                  id_.value(), entry.index.value());
     Result<ConfChange> change = decode_conf_change(entry.data);
     QUOKKA_ASSERT(change.is_ok(), "membership entry {} is unreadable: {}",
                   entry.index.value(), change.status().to_string());

@@ -122,13 +122,14 @@ void Raft::broadcast_heartbeat(const std::string& context) {
 }
 
 void Raft::send_heartbeat(NodeId to, const std::string& context) {
-  const Progress& progress = progress_.at(to);
+  Progress& progress = progress_.at(to);
   Message message;
   message.type = MessageType::kHeartbeat;
   message.to = to;
   // The follower may not hold entries past match; it must not commit them.
   message.commit = std::min(progress.match, log_.committed());
   message.context = context;
+  progress.sent_commit = std::max(progress.sent_commit, message.commit);
   send(std::move(message));
 }
 
@@ -147,6 +148,7 @@ bool Raft::maybe_send_append(NodeId to, bool send_if_empty) {
   message.index = prev;
   message.log_term = *prev_term;
   message.commit = log_.committed();
+  progress.sent_commit = std::max(progress.sent_commit, message.commit);
   if (!entries->empty()) {
     message.entries = std::move(*entries);
     progress.sent_entries(message.entries.back().index, message.entries_bytes());
@@ -234,9 +236,11 @@ void Raft::handle_snapshot(const Message& m) {
   if (last.index <= log_.committed()) {
     response.index = log_.committed();
   } else if (log_.matches(last.index, last.term)) {
-    // The log already holds the snapshot's last entry: fast-forward.
+    // The log already holds the snapshot's last entry: fast-forward the
+    // commit. Only what the snapshot covers is known to match the leader;
+    // entries past it may still conflict, so acknowledge no further.
     log_.commit_to(last.index);
-    response.index = log_.last_index();
+    response.index = log_.committed();
   } else {
     log_.restore(snapshot);
     rebuild_conf_state();
@@ -283,7 +287,13 @@ void Raft::handle_append_response(const Message& m) {
   if (maybe_commit()) {
     commit_advanced();
   } else {
-    while (maybe_send_append(m.from, false)) {
+    bool sent = false;
+    while (maybe_send_append(m.from, false)) sent = true;
+    // The follower holds the committed entries but may not know they are
+    // committed: tell it now rather than at the next heartbeat.
+    if (!sent && progress.sent_commit < log_.committed() &&
+        progress.match >= log_.committed()) {
+      maybe_send_append(m.from, true);
     }
   }
   if (m.from == transfer_target_ && progress.match == log_.last_index()) {
