@@ -150,7 +150,16 @@ std::string encode_client_response(proto::MessageKind kind,
     }
     case proto::MESSAGE_KIND_GET_RESPONSE: {
       proto::GetResponse wire;
-      if (response.kv) fill_kv(*response.kv, *wire.mutable_kv());
+      if (response.kv) {
+        fill_kv(*response.kv, *wire.mutable_kv());
+      } else if (response.status.is_ok()) {
+        // The wire says "absent" with a definite NOT_FOUND (client.proto).
+        node::ClientResponse absent = response;
+        absent.status = Status(ErrorCode::kNotFound,
+                               fmt::format("the key does not exist at revision {}",
+                                           response.header.revision.value()));
+        return finish(wire, absent, leader_address);
+      }
       return finish(wire, response, leader_address);
     }
     case proto::MESSAGE_KIND_DELETE_RESPONSE: {

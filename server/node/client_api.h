@@ -25,7 +25,11 @@ enum class ReadConsistency : uint8_t {
 // A write's identity for exactly-once: a client id chosen by the client
 // (random, 64 bits) and a sequence number that starts at 1 and grows by one
 // per write. A client has at most one write outstanding per client id; a
-// retry reuses the same (client_id, seq).
+// retry reuses the same (client_id, seq). A write refused because the
+// client has no session (its seq 1 never applied) or its session expired
+// did not apply; the client continues under a new client id, and an
+// earlier attempt of that write whose outcome it never learned stays
+// indeterminate.
 struct WriteIdentity {
   uint64_t client_id = 0;
   uint64_t seq = 0;

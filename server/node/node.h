@@ -82,6 +82,7 @@ class Node {
   void drain();
   void persisted(uint64_t sequence, Status status);
   void finish_readies();
+  void submit_deferred_batches();
   void send_raft(consensus::Message message);
   // node_apply.cc
   void apply(const std::vector<LogEntry>& entries);

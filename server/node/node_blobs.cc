@@ -135,14 +135,16 @@ void Node::collect_blobs() {
   Result<std::vector<BlobId>> candidates =
       storage_.unreferenced_blobs(cutoff, options_.blob_collect_batch_max);
   if (!candidates.is_ok() || candidates->empty()) return;
-  // Values that entries not yet applied will reference must stay, whatever
-  // the clock says (a wall-clock jump must not lose them).
+  // Values that any entry still in the log references must stay, whatever
+  // the clock says: entries not yet applied will reference them, and a
+  // leader sends its log's values to followers that lag (DESIGN.md: any
+  // leader has the values of its whole log). The log is compacted every
+  // snapshot_interval_entries, which bounds this scan.
   std::set<BlobId> needed;
-  const LogIndex applied = storage_.applied_state().index;
-  Result<std::vector<LogEntry>> unapplied = storage_.entries(
-      LogIndex(applied.value() + 1), LogIndex(storage_.last_index().value() + 1), UINT64_MAX);
-  if (!unapplied.is_ok()) return;
-  for (const LogEntry& entry : *unapplied) {
+  Result<std::vector<LogEntry>> in_log = storage_.entries(
+      storage_.first_index(), LogIndex(storage_.last_index().value() + 1), UINT64_MAX);
+  if (!in_log.is_ok()) return;
+  for (const LogEntry& entry : *in_log) {
     if (entry.type != EntryType::kNormal || entry.data.empty()) continue;
     Result<Command> command = decode_command(entry.data);
     if (command.is_ok() && command->references_value()) needed.insert(command->value);

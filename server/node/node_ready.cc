@@ -72,14 +72,27 @@ void Node::drain() {
     if (ready.hard_state) batch.set_hard_state(*ready.hard_state);
     flight.staged_written.assign(written.begin(), written.end());
 
-    const uint64_t sequence = flight.sequence;
     const bool must_persist = !batch.empty();
     flight.persisted = !must_persist;
+    if (must_persist) flight.deferred = std::move(batch);
     state_->readies.push_back(std::move(flight));
-    if (must_persist) {
-      env_.persist(std::move(batch),
-                   [this, sequence](Status status) { persisted(sequence, std::move(status)); });
-    }
+    submit_deferred_batches();
+  }
+}
+
+void Node::submit_deferred_batches() {
+  // Batches reach the disk in Ready order. A snapshot restore replaces the
+  // applied state, so it is written only once every earlier Ready has been
+  // applied; later batches queue behind it.
+  for (size_t i = 0; i < state_->readies.size(); ++i) {
+    ReadyInFlight& flight = state_->readies[i];
+    if (!flight.deferred) continue;
+    if (flight.ready.snapshot && i != 0) return;
+    const uint64_t sequence = flight.sequence;
+    WriteBatch batch = std::move(*flight.deferred);
+    flight.deferred.reset();
+    env_.persist(std::move(batch),
+                 [this, sequence](Status status) { persisted(sequence, std::move(status)); });
   }
 }
 
@@ -148,6 +161,7 @@ void Node::finish_readies() {
     raft_->advance(ready);
     serve_reads_up_to_applied();
   }
+  submit_deferred_batches();
 }
 
 void Node::send_raft(consensus::Message message) {

@@ -49,6 +49,10 @@ struct Node::ReadyInFlight {
   uint64_t sequence = 0;
   consensus::Ready ready;
   bool persisted = false;
+  // A batch held back until it may be written: a snapshot restore waits
+  // until every earlier Ready is finished (their committed entries apply
+  // below the snapshot), and every later batch waits behind it.
+  std::optional<WriteBatch> deferred;
   // Staged values written by this Ready's batch, dropped from memory once
   // it is durable.
   std::vector<BlobId> staged_written;

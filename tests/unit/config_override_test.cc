@@ -108,9 +108,9 @@ TEST(ConfigOverrideTest, UnknownFieldsAndMalformedAssignmentsAreErrors) {
 TEST(ConfigOverrideTest, CommonFlagsMapOntoOverrides) {
   // What the daemon's --node-id 2 --data-dir /tmp/q2 become.
   std::vector<std::string> overrides = {"node.id=2", "node.data_dir=/tmp/q2",
-                                        "listen.client_address=127.0.0.1:7102",
-                                        "listen.peer_address=127.0.0.1:7202",
-                                        "listen.metrics_address=127.0.0.1:7302"};
+                                        "listen.client_address=127.0.0.1:7002",
+                                        "listen.peer_address=127.0.0.1:7102",
+                                        "listen.metrics_address=127.0.0.1:9102"};
   Result<NodeConfig> config = load_config(example_path(1), overrides);
   ASSERT_TRUE(config.is_ok()) << config.status().to_string();
   EXPECT_EQ(config->node.id, NodeId(2));
@@ -149,7 +149,7 @@ TEST(ConfigOverrideTest, OverridesRepairAnInconsistentFile) {
   Result<NodeConfig> broken = load_config(example_path(1), overrides);
   ASSERT_FALSE(broken.is_ok());
   EXPECT_THAT(broken.status().message(),
-              HasSubstr(example_place(1, "peer_address = ") + ": listen.peer_address = \"127.0.0.1:7201\" "
+              HasSubstr(example_place(1, "peer_address = ") + ": listen.peer_address = \"127.0.0.1:7101\" "
                         "differs from this node's cluster.members[1].peer_address"));
 }
 

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "config/limits_config.h"
+
+namespace quokka::client {
+
+// How failed attempts are repeated. A retry waits a jittered, exponentially
+// growing backoff: the cap for retry n (1-based) is
+// min(backoff_max, backoff_base * 2^(n-1)), and the wait is uniform in
+// [cap / 2, cap] ("equal jitter"), so many clients that failed together do
+// not return together, yet none retries at once in a tight loop.
+struct RetryPolicy {
+  // Attempts per operation, the first included; 1 disables retries. Every
+  // attempt must also fit in the operation's deadline.
+  uint32_t attempts_max = 6;
+  std::chrono::milliseconds backoff_base{25};
+  std::chrono::milliseconds backoff_max{1000};
+  // How long one attempt waits for an answer before the client gives up on
+  // that node and tries the next endpoint (a node that accepts connections
+  // but never answers, e.g. one cut off from its peers). Also sent to the
+  // node as the request's deadline, shortened to what is left of the
+  // operation's deadline.
+  std::chrono::milliseconds attempt_timeout{2000};
+  // Seed of the jitter generator; unset means "derived from the client
+  // id", so separate clients jitter differently, and tests can fix it.
+  std::optional<uint64_t> jitter_seed;
+};
+
+struct ClientOptions {
+  // "host:port" of the cluster's nodes, tried in this order; at least one.
+  std::vector<std::string> endpoints;
+  // The deadline of an operation that names none, counted from when it is
+  // submitted (waiting in the client's queue included).
+  std::chrono::milliseconds request_deadline_default{5000};
+  // TCP connect plus the Hello handshake must finish within this.
+  std::chrono::milliseconds connect_timeout{2000};
+  // Operations submitted and not finished, queued writes included. One more
+  // is refused at once with OVERLOADED (definite).
+  uint32_t outstanding_requests_max = 1024;
+  // Writes waiting behind the one in flight (the exactly-once session keeps
+  // only the last write's result, so a client has one write outstanding at
+  // a time). One more is refused at once with OVERLOADED (definite).
+  uint32_t queued_writes_max = 256;
+  RetryPolicy retry;
+  // The sizes the cluster enforces ([limits] of the node configuration).
+  // The client refuses an over-limit key or value with TOO_LARGE before
+  // sending anything, and sizes frames by frame_bytes_max_effective().
+  LimitsConfig limits;
+  // Free text the node logs for this connection.
+  std::string agent = "quokka-client";
+  // The client id for exactly-once writes. Unset means a random 64-bit id
+  // (std::random_device); set it only in tests.
+  std::optional<uint64_t> client_id;
+};
+
+// Checks the options: INVALID_ARGUMENT naming the field and what is wrong.
+Status validate_client_options(const ClientOptions& options);
+
+}  // namespace quokka::client

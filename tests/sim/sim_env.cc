@@ -1,0 +1,19 @@
+#include "tests/sim/sim_env.h"
+
+#include "tests/sim/sim_node.h"
+
+namespace quokka::sim {
+
+uint64_t SimEnv::monotonic_ms() const { return node_.monotonic_ms(); }
+
+uint64_t SimEnv::wall_ms() const { return node_.wall_ms(); }
+
+void SimEnv::send(NodeId to, node::PeerMessage message) {
+  node_.env_send(incarnation_, to, std::move(message));
+}
+
+void SimEnv::persist(WriteBatch batch, std::function<void(Status)> done) {
+  node_.env_persist(incarnation_, std::move(batch), std::move(done));
+}
+
+}  // namespace quokka::sim
