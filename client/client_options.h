@@ -18,8 +18,11 @@ namespace quokka::client {
 // not return together, yet none retries at once in a tight loop.
 struct RetryPolicy {
   // Attempts per operation, the first included; 1 disables retries. Every
-  // attempt must also fit in the operation's deadline.
-  uint32_t attempts_max = 6;
+  // attempt must also fit in the operation's deadline, which is what
+  // usually ends the retries: 20 attempts with the default backoff span
+  // more than an election (1-2 s by default), so a write started just as
+  // the leader dies still lands on its successor.
+  uint32_t attempts_max = 20;
   std::chrono::milliseconds backoff_base{25};
   std::chrono::milliseconds backoff_max{1000};
   // How long one attempt waits for an answer before the client gives up on
