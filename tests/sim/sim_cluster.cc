@@ -1,5 +1,7 @@
 #include "tests/sim/sim_cluster.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "server/consensus/ready.h"
@@ -105,6 +107,38 @@ void SimCluster::observe(SimNode& sim_node) {
       findings_.add(RunVerdict::kCorrectness,
                     fmt::format("election safety: nodes {} and {} both lead term {}",
                                 it->second.value(), id.value(), status.term.value()));
+    }
+  }
+}
+
+void SimCluster::check_values_on_majority() {
+  std::set<BlobId> referenced;
+  for (auto& [id, sim_node] : nodes_) {
+    if (!sim_node->disk().is_open()) continue;
+    Result<StateSnapshot> state = sim_node->disk().storage().create_snapshot();
+    if (!state.is_ok()) continue;
+    for (const KeyPointer& pointer : state->pointers) referenced.insert(pointer.record.value_hash);
+  }
+  const size_t majority = nodes_.size() / 2 + 1;
+  for (const BlobId& value : referenced) {
+    size_t holders = 0;
+    for (auto& [id, sim_node] : nodes_) {
+      if (!sim_node->disk().is_open()) continue;
+      // get_blob re-hashes the bytes and answers CORRUPT on a mismatch.
+      Result<std::string> bytes = sim_node->disk().storage().get_blob(value);
+      if (bytes.is_ok()) {
+        ++holders;
+      } else if (bytes.status().code() == ErrorCode::kCorrupt) {
+        findings_.add(RunVerdict::kCorrectness,
+                      fmt::format("node {} holds value {} but its bytes do not hash to it",
+                                  id.value(), value.short_hex()));
+      }
+    }
+    if (holders < majority) {
+      findings_.add(RunVerdict::kCorrectness,
+                    fmt::format("value {} that a key points to is held by {} of {} nodes, "
+                                "fewer than a majority",
+                                value.short_hex(), holders, nodes_.size()));
     }
   }
 }

@@ -79,6 +79,10 @@ class SimCluster {
 
   // Compares the state hashes of all running nodes now.
   void compare_state_hashes();
+  // End of run: every value a key points to (on any node) is held by a
+  // majority of the nodes and re-hashes to its id (DESIGN.md "Write path" 4:
+  // a committed pointer always has its value on a majority).
+  void check_values_on_majority();
 
  private:
   void schedule_tick(NodeId id, uint64_t at_ms);

@@ -173,6 +173,7 @@ SimulationReport run_simulation(const SimulationOptions& options) {
     converged = cluster->converged();
   }
   cluster->compare_state_hashes();
+  cluster->check_values_on_majority();
   if (!converged) {
     findings.add(RunVerdict::kLiveness,
                  fmt::format("the nodes did not reach the same applied index and state "
