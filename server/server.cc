@@ -75,6 +75,13 @@ Server::Server(const NodeConfig& config)
       started_(std::chrono::steady_clock::now()) {
   log_ = std::make_unique<DaemonLog>(config.node.id, config.log,
                                      [this] { return lamport_time(); });
+  metrics_ = std::make_unique<ServerMetrics>(config.metrics, kSoftwareVersion);
+  metrics_http_ = std::make_unique<MetricsHttp>(
+      io_, [this] {
+        update_gauges();
+        return metrics_->scrape();
+      },
+      [this] { return health(); });
 }
 
 Server::~Server() {
@@ -127,8 +134,9 @@ Status Server::start() {
   }
   writer_ = std::make_unique<StorageWriter>(
       *storage_, [this](std::function<void()> done) { asio::post(io_, std::move(done)); },
-      config_.storage.sync);
-  probe_ = std::make_unique<ServerProbe>([this](std::string_view) {
+      config_.storage.sync,
+      [this](double seconds) { metrics_->storage_committed(seconds); });
+  probe_ = std::make_unique<ServerProbe>(*metrics_, [this] {
     const node::NodeStatus status = node_->status();
     if (status.leader == NodeId(0)) {
       log_->info("no leader known in term {}", status.term.value());
@@ -170,6 +178,11 @@ Status Server::start() {
     return s;
   }
   if (Status s = listen(peer_acceptor_, config_.listen.peer_address, "peers"); !s.is_ok()) {
+    return s;
+  }
+  if (Status s = metrics_http_->listen(config_.listen.metrics_address,
+                                       static_cast<int>(config_.queues.accept_backlog_connections));
+      !s.is_ok()) {
     return s;
   }
   for (const ClusterMember& member : config_.cluster.members) {
@@ -227,6 +240,7 @@ void Server::wait_for_quiet() {
     return;
   }
   log_->info("stopping with {} requests in flight", inflight);
+  metrics_http_->stop();
   asio::error_code ignored;
   peer_acceptor_.close(ignored);
   tick_timer_.cancel();
@@ -240,6 +254,7 @@ void Server::schedule_tick() {
   tick_timer_.async_wait([this](const asio::error_code& error) {
     if (error) return;
     node_->tick();
+    update_gauges();
     schedule_tick();
   });
 }
@@ -252,6 +267,7 @@ void Server::accept(asio::ip::tcp::acceptor& acceptor, bool peers) {
       return;
     }
     if (!peers && client_connections_ >= config_.queues.connections_max) {
+      metrics_->queue_refused("connections");
       log_->warn("refusing a client connection: {} open, connections_max = {}",
                  client_connections_, config_.queues.connections_max);
       asio::error_code ignored;
@@ -290,6 +306,7 @@ proto::HelloReply Server::handshake(const proto::Hello& hello) {
                false, *error);
     error->mutable_supported_versions()->set_min_version(proto::kProtocolVersionMin);
     error->mutable_supported_versions()->set_max_version(proto::kProtocolVersionMax);
+    metrics_->protocol_rejected(hello.max_version());
     log_->warn("refused a {} speaking versions {}..{}",
                hello.role() == proto::ROLE_PEER ? "peer" : "client", hello.min_version(),
                hello.max_version());
@@ -309,6 +326,46 @@ proto::HelloReply Server::handshake(const proto::Hello& hello) {
   }
   reply.set_chosen_version(chosen);
   return reply;
+}
+
+void Server::update_gauges() {
+  const node::NodeStatus status = node_->status();
+  metrics_->set_raft(RaftReading{status.leader != NodeId(0),
+                                 status.role == consensus::Role::kLeader, status.term.value(),
+                                 status.commit.value(), status.applied.value()});
+  metrics_->set_queue("writes", {status.pending_writes, config_.queues.proposals_max});
+  metrics_->set_queue("reads", {status.pending_reads, config_.queues.pending_reads_max});
+  metrics_->set_queue("storage_writes",
+                      {writer_->queue_depth(), config_.queues.storage_writes_max});
+  metrics_->set_queue("connections", {client_connections_, config_.queues.connections_max});
+  uint64_t peer_queued = 0;
+  uint64_t peer_capacity = 0;
+  for (const auto& [id, link] : peers_) {
+    peer_queued += link->queued();
+    peer_capacity += config_.queues.peer_outgoing_messages_max;
+    metrics_->peer_state(id.value(), link->connected(), link->dropped());
+  }
+  metrics_->set_queue("peer_outgoing", {peer_queued, peer_capacity});
+}
+
+MetricsHttp::Health Server::health() const {
+  const node::NodeStatus status = node_->status();
+  std::string reason;
+  if (shutting_down_) {
+    reason = "the node is shutting down";
+  } else if (status.leader == NodeId(0)) {
+    reason = "no leader is known";
+  } else if (status.applied < status.commit) {
+    reason = fmt::format("applying: applied index {} is behind commit index {}",
+                         status.applied.value(), status.commit.value());
+  }
+  const bool healthy = reason.empty();
+  return MetricsHttp::Health{
+      healthy, fmt::format(R"({{"healthy":{},"node":{},"leader":{},"term":{},"commit":{},)"
+                           R"("applied":{},"revision":{},"reason":{}}})",
+                           healthy, status.id.value(), status.leader.value(), status.term.value(),
+                           status.commit.value(), status.applied.value(),
+                           status.revision.value(), json_quote(reason))};
 }
 
 std::string Server::client_address_of(NodeId id) const {
@@ -381,7 +438,9 @@ void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
     connection->respond(answer);
     return;
   }
+  const std::string op(node::request_name(call->request));
   if (!connection->try_start_request()) {
+    metrics_->queue_refused("connection_requests");
     node::ClientResponse refused;
     refused.status = Status(ErrorCode::kOverloaded,
                             fmt::format("this connection has {} requests outstanding; the "
@@ -397,8 +456,14 @@ void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
   deadline = std::min(deadline, config_.limits.request_deadline_ms_max);
   std::weak_ptr<InboundConnection> weak = connection;
   const proto::MessageKind kind = call->response_kind;
+  const auto started = std::chrono::steady_clock::now();
+  metrics_->request_started(op);
   node_->submit(std::move(call->request), monotonic_ms() + deadline,
-                [this, weak, answer, kind](node::ClientResponse response) mutable {
+                [this, weak, answer, kind, op, started](node::ClientResponse response) mutable {
+                  metrics_->request_finished(
+                      op, response.status.code(),
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                          .count());
                   auto connection = weak.lock();
                   if (!connection) return;
                   connection->request_finished();

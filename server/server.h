@@ -13,6 +13,8 @@
 #include "proto/envelope.pb.h"
 #include "proto/handshake.pb.h"
 #include "server/daemon_log.h"
+#include "server/metrics_http.h"
+#include "server/server_metrics.h"
 #include "server/node/node.h"
 #include "server/peer_link.h"
 #include "server/storage_writer.h"
@@ -22,15 +24,23 @@ namespace quokka::server {
 
 class InboundConnection;
 
-// What the node reports, turned into log lines (metrics come on top).
+// What the node reports, turned into metrics and log lines.
 class ServerProbe final : public node::NodeProbe {
  public:
-  explicit ServerProbe(std::function<void(std::string_view)> leader_changed)
-      : on_leader_changed_(std::move(leader_changed)) {}
-  void leader_changed() override { on_leader_changed_("leader changed"); }
+  ServerProbe(ServerMetrics& metrics, std::function<void()> leader_changed)
+      : metrics_(metrics), on_leader_changed_(std::move(leader_changed)) {}
+  void leader_changed() override {
+    metrics_.leader_changed();
+    on_leader_changed_();
+  }
+  void queue_refused(std::string_view queue) override { metrics_.queue_refused(queue); }
+  void snapshot_sent() override { metrics_.snapshot_sent(); }
+  void snapshot_installed() override { metrics_.snapshot_installed(); }
+  void blobs_collected(uint64_t count) override { metrics_.blobs_collected(count); }
 
  private:
-  std::function<void(std::string_view)> on_leader_changed_;
+  ServerMetrics& metrics_;
+  std::function<void()> on_leader_changed_;
 };
 
 // quokkad's runtime: one event-loop thread for the network and the node
@@ -67,6 +77,9 @@ class Server final : public node::Env {
   Status start();
   void accept(asio::ip::tcp::acceptor& acceptor, bool peers);
   void schedule_tick();
+  // Gauges read from the node, the storage thread and the peer links.
+  void update_gauges();
+  MetricsHttp::Health health() const;
   // Where clients reach member `id` ("host:port"); empty if unknown.
   std::string client_address_of(NodeId id) const;
   void shutdown();
@@ -84,6 +97,8 @@ class Server final : public node::Env {
   std::unique_ptr<DaemonLog> log_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<StorageWriter> writer_;
+  std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<MetricsHttp> metrics_http_;
   std::unique_ptr<ServerProbe> probe_;
   std::unique_ptr<node::Node> node_;
   std::map<NodeId, std::shared_ptr<PeerLink>> peers_;

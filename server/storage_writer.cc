@@ -1,9 +1,16 @@
 #include "server/storage_writer.h"
 
+#include <chrono>
+
 namespace quokka::server {
 
-StorageWriter::StorageWriter(Storage& storage, Post post, bool sync)
-    : storage_(storage), post_(std::move(post)), sync_(sync), thread_([this] { run(); }) {}
+StorageWriter::StorageWriter(Storage& storage, Post post, bool sync,
+                             std::function<void(double)> observe)
+    : storage_(storage),
+      post_(std::move(post)),
+      sync_(sync),
+      observe_(std::move(observe)),
+      thread_([this] { run(); }) {}
 
 StorageWriter::~StorageWriter() { stop(); }
 
@@ -50,11 +57,15 @@ void StorageWriter::run() {
     }
     // Every batch but the last without a sync; the last one's sync makes
     // them all durable (Storage::commit's contract).
+    const auto started = std::chrono::steady_clock::now();
     std::vector<Status> results;
     results.reserve(group.size());
     for (size_t i = 0; i < group.size(); ++i) {
       const bool last = i + 1 == group.size();
       results.push_back(storage_.commit(group[i].batch, last && sync_ ? Sync::kYes : Sync::kNo));
+    }
+    if (observe_) {
+      observe_(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
     // A failed sync fails every batch of the group: none is known durable.
     Status group_status = results.back();

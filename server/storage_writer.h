@@ -22,7 +22,10 @@ class StorageWriter {
   using Post = std::function<void(std::function<void()>)>;
 
   // `sync` false skips the fsync (benchmarks of everything but the disk).
-  StorageWriter(Storage& storage, Post post, bool sync);
+  // `observe` (optional) gets each group commit's duration in seconds, on
+  // the storage thread.
+  StorageWriter(Storage& storage, Post post, bool sync,
+                std::function<void(double)> observe = {});
   ~StorageWriter();
 
   // Queues `batch`; `done` runs on the node's thread after it is durable,
@@ -46,6 +49,7 @@ class StorageWriter {
   Storage& storage_;
   Post post_;
   bool sync_;
+  std::function<void(double)> observe_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;
