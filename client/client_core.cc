@@ -339,9 +339,18 @@ void Client::Impl::on_attempt_failed(
     case RetryAction::kGiveUp:
       break;
   }
+  // While the client is looking for a leader (hints, unreachable nodes) it
+  // keeps its waits short, at most the fourth step of the backoff (200 ms
+  // by default): an election ends within about two election timeouts, and
+  // a client asleep in a long backoff would miss the new leader by up to
+  // backoff_max. Overload and timeouts back off fully.
+  constexpr uint32_t kLeaderSearchBackoffStepMax = 4;
+  const bool searching = action == RetryAction::kFollowLeaderHint ||
+                         action == RetryAction::kRetryNextEndpoint;
+  const uint32_t step =
+      searching ? std::min(operation->attempts, kLeaderSearchBackoffStepMax) : operation->attempts;
   const Clock::duration wait =
-      immediately ? Clock::duration::zero()
-                  : Clock::duration(backoff_.before_retry(operation->attempts));
+      immediately ? Clock::duration::zero() : Clock::duration(backoff_.before_retry(step));
   const Clock::time_point retry_at = Clock::now() + wait;
   if (retry_at >= operation->deadline) {
     error.message += fmt::format(
