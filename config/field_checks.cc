@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/json_quote.h"
 #include "config/closest_name.h"
 
 namespace quokka {
@@ -12,25 +13,7 @@ namespace {
 
 constexpr size_t kValueTextMax = 80;
 
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string quoted(std::string_view text) { return json_quote(text); }
 
 std::string value_text_unbounded(const toml::node& value) {
   if (const auto* text = value.as_string()) return quoted(text->get());

@@ -19,25 +19,6 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
 
 }  // namespace
 
-std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 DaemonLog::DaemonLog(NodeId node, const LogConfig& config, std::function<uint64_t()> lamport)
     : node_(node), json_(config.format == LogFormat::kJson), lamport_(std::move(lamport)) {

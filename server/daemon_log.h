@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/json_quote.h"
 #include "common/types.h"
 #include "config/log_config.h"
 
@@ -47,7 +48,6 @@ class DaemonLog {
   std::shared_ptr<spdlog::logger> logger_;
 };
 
-// `text` as a JSON string literal, quotes included.
-std::string json_quote(std::string_view text);
+using ::quokka::json_quote;
 
 }  // namespace quokka::server
