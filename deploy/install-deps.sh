@@ -18,6 +18,7 @@ packages=(
   libtomlplusplus-dev
   libssl-dev
   clang libclang-rt-14-dev
+  prometheus python3
 )
 
 missing=()

@@ -8,6 +8,8 @@
 #   cluster.sh stop N          SIGSTOP node N (a pause)
 #   cluster.sh cont N          SIGCONT node N
 #   cluster.sh restart N       stop node N cleanly and start it again
+#   cluster.sh prometheus      a real Prometheus on 127.0.0.1:9090 scraping the
+#                              three nodes (deploy/prometheus); `prometheus stop`
 #
 # Clients on 127.0.0.1:7001-7003, peers on 7101-7103, metrics on 9101-9103
 # (config/examples/node{1,2,3}.toml). Data, logs and pid files live under
@@ -24,7 +26,7 @@ leader_wait_seconds=30
 stop_wait_seconds=10
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 64
 }
 
@@ -140,6 +142,9 @@ EOF
     # successor.
     for n in "${nodes[@]}"; do stop_node "$n" & done
     wait
+    if [[ -f "$local_dir/prometheus.pid" ]]; then
+      "$root/deploy/local/prometheus.sh" stop || true
+    fi
     ;;
   status)
     [[ $# -eq 0 ]] || usage
@@ -170,6 +175,9 @@ EOF
     [[ $# -eq 1 ]] || usage
     check_node "$1"
     signal_node "$1" CONT
+    ;;
+  prometheus)
+    exec "$root/deploy/local/prometheus.sh" "$@"
     ;;
   restart)
     [[ $# -eq 1 ]] || usage
