@@ -83,9 +83,13 @@ void ProcessCluster::assign_ports() {
 std::vector<std::string> ProcessCluster::arguments_of(const Node& node) const {
   std::string members = "cluster.members=[";
   for (size_t i = 0; i < nodes_.size(); ++i) {
+    std::string peer_address = loopback(nodes_[i].peer_port);
+    if (options_.peer_dial_address && nodes_[i].id != node.id) {
+      peer_address = options_.peer_dial_address(node.id, nodes_[i].id, peer_address);
+    }
     members += fmt::format("{}{{id={}, peer_address=\"{}\", client_address=\"{}\"}}",
-                           i == 0 ? "" : ", ", nodes_[i].id.value(),
-                           loopback(nodes_[i].peer_port), loopback(nodes_[i].client_port));
+                           i == 0 ? "" : ", ", nodes_[i].id.value(), peer_address,
+                           loopback(nodes_[i].client_port));
   }
   members += "]";
   std::vector<std::string> arguments = {
@@ -168,6 +172,10 @@ const ProcessCluster::Node& ProcessCluster::node(NodeId id) const {
 
 std::string ProcessCluster::client_endpoint(NodeId id) const {
   return loopback(node(id).client_port);
+}
+
+std::string ProcessCluster::metrics_endpoint(NodeId id) const {
+  return loopback(node(id).metrics_port);
 }
 
 std::vector<std::string> ProcessCluster::client_endpoints() const {

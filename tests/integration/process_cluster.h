@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -30,6 +31,14 @@ struct ProcessClusterOptions {
   std::vector<std::string> settings;
   // Bound on each wait for a node's client port to accept connections.
   std::chrono::milliseconds start_timeout{10000};
+  // The peer address node `dialer` is told to dial for member `peer`, given
+  // the address `peer` listens on; unset means that address itself. Called
+  // while start() builds the nodes' arguments, again on each attempt that
+  // picks new ports. Lets a test put a proxy in front of each directed
+  // link. (A node's own entry always names its real address: the daemon
+  // checks it against listen.peer_address.)
+  std::function<std::string(NodeId dialer, NodeId peer, const std::string& peer_address)>
+      peer_dial_address{};
 };
 
 // A leader as the cluster reports it.
@@ -64,6 +73,8 @@ class ProcessCluster {
   std::string client_endpoint(NodeId id) const;
   // Every node's client endpoint, in id order.
   std::vector<std::string> client_endpoints() const;
+  // "127.0.0.1:PORT" of the node's metrics listener (GET /metrics, /health).
+  std::string metrics_endpoint(NodeId id) const;
   pid_t pid(NodeId id) const;
   bool running(NodeId id);
 
