@@ -46,8 +46,9 @@ struct Progress {
   // acknowledged after the commit moved learns it without waiting for the
   // next heartbeat.
   LogIndex sent_commit;
-  // Heard from since the last CheckQuorum round (Raft thesis §6.2).
-  bool recent_active = false;
+  // The leader's tick when it last heard from this follower, for
+  // CheckQuorum (Raft thesis §6.2).
+  uint64_t last_heard_tick = 0;
   bool is_learner = false;
   Inflights inflights;
 

@@ -89,7 +89,6 @@ void Raft::become_leader() {
   if (auto self = progress_.find(id_); self != progress_.end()) {
     self->second.become_replicate();
     self->second.maybe_update(log_.last_persisted_index());
-    self->second.recent_active = true;
   }
   // Raft §8: a new leader commits an entry of its own term, which also
   // commits everything before it. Reads wait for it (thesis §6.4).
@@ -103,7 +102,9 @@ void Raft::add_progress(NodeId id, bool is_learner) {
       id, LogIndex(log_.last_index().value() + 1), options_.inflight_messages_max,
       options_.inflight_bytes_max);
   it->second.is_learner = is_learner;
-  if (inserted) it->second.recent_active = (id == id_);
+  // A new leader, or a new member, starts with a full election timeout of
+  // credit before CheckQuorum counts it as silent.
+  if (inserted) it->second.last_heard_tick = ticks_;
 }
 
 void Raft::send(Message message) {
@@ -125,6 +126,7 @@ void Raft::send(Message message) {
 }
 
 void Raft::tick() {
+  ++ticks_;
   switch (role_) {
     case Role::kLeader:
       tick_heartbeat();

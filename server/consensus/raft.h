@@ -124,7 +124,7 @@ class Raft {
   bool step_for_term(const Message& message);
   void tick_election();
   void tick_heartbeat();
-  bool quorum_active();
+  bool quorum_active() const;
 
   // raft_replication.cc
   void step_leader(const Message& message);
@@ -187,6 +187,8 @@ class Raft {
   // Candidates: the votes received this election.
   std::map<NodeId, bool> votes_;
 
+  // Ticks since this Raft was made; the leader's clock for CheckQuorum.
+  uint64_t ticks_ = 0;
   uint64_t election_elapsed_ = 0;
   uint64_t heartbeat_elapsed_ = 0;
   uint64_t randomized_election_timeout_ = 0;

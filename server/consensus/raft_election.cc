@@ -32,14 +32,15 @@ void Raft::tick_election() {
 void Raft::tick_heartbeat() {
   ++heartbeat_elapsed_;
   ++election_elapsed_;
+  // Thesis §6.2: a leader that has not heard from a majority within an
+  // election timeout steps down, since a newer leader may exist. Checked on
+  // every tick, so it happens within one timeout of the last answer.
+  if (options_.check_quorum && !quorum_active()) {
+    become_follower(term_, NodeId(0));
+    return;
+  }
   if (election_elapsed_ >= options_.election_timeout_ticks) {
     election_elapsed_ = 0;
-    if (options_.check_quorum && !quorum_active()) {
-      // Thesis §6.2: cut off from a majority for an election timeout, so a
-      // newer leader may exist; stop acting as leader.
-      become_follower(term_, NodeId(0));
-      return;
-    }
     // A transfer that has not finished within an election timeout failed.
     transfer_target_ = NodeId(0);
   }
@@ -55,12 +56,12 @@ void Raft::tick_heartbeat() {
   }
 }
 
-bool Raft::quorum_active() {
+bool Raft::quorum_active() const {
   std::map<NodeId, bool> active;
-  for (auto& [id, progress] : progress_) {
+  for (const auto& [id, progress] : progress_) {
     if (progress.is_learner) continue;
-    active[id] = (id == id_) || progress.recent_active;
-    progress.recent_active = (id == id_);
+    active[id] = (id == id_) ||
+                 ticks_ - progress.last_heard_tick < options_.election_timeout_ticks;
   }
   return MajorityQuorum(conf_.voters).vote_result(active) == VoteResult::kWon;
 }

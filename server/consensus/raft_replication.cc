@@ -251,7 +251,7 @@ void Raft::handle_snapshot(const Message& m) {
 
 void Raft::handle_append_response(const Message& m) {
   Progress& progress = progress_.at(m.from);
-  progress.recent_active = true;
+  progress.last_heard_tick = ticks_;
   if (m.reject) {
     LogIndex next_probe = m.reject_hint;
     if (m.reject_hint_term > Term(0)) {
@@ -306,7 +306,7 @@ void Raft::handle_append_response(const Message& m) {
 
 void Raft::handle_heartbeat_response(const Message& m) {
   Progress& progress = progress_.at(m.from);
-  progress.recent_active = true;
+  progress.last_heard_tick = ticks_;
   progress.probe_sent = false;
   if (progress.state == ReplicationState::kReplicate && progress.inflights.full()) {
     // The window stays full only if acknowledgements were lost; the
