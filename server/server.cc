@@ -89,7 +89,9 @@ Server::~Server() {
   if (writer_) writer_->stop();
 }
 
-uint64_t Server::lamport_time() const { return node_ ? node_->status().lamport_time : 0; }
+// Read on every log line and every envelope: straight from the core, not
+// through status(), which also reads the store.
+uint64_t Server::lamport_time() const { return node_ ? node_->raft().lamport_time() : 0; }
 
 uint64_t Server::monotonic_ms() const {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(

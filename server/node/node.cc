@@ -143,6 +143,15 @@ void Node::submit(ClientRequest request, uint64_t deadline_ms, ResponseCallback 
   drain();
 }
 
+void Node::refuse_request(std::string_view op, Status status, const ResponseCallback& done) {
+  ClientResponse response;
+  response.status = std::move(status);
+  response.header = header();
+  if (response.status.code() == ErrorCode::kNotLeader) response.leader_hint = raft_->leader();
+  probe_->request_finished(op, response.status.code(), 0);
+  done(std::move(response));
+}
+
 void Node::expire_requests() {
   const uint64_t now = env_.monotonic_ms();
   for (auto it = state_->writes.begin(); it != state_->writes.end();) {

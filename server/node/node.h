@@ -96,6 +96,8 @@ class Node {
   void release_proposed_blob(LogIndex index);
   void stage_blob(const BlobId& id, std::string bytes);
 
+  // Answers a request refused before anything happened (definite).
+  void refuse_request(std::string_view op, Status status, const ResponseCallback& done);
   void expire_requests();
   ResponseHeader header() const;
   void fail_pending_writes_before(LogIndex index);

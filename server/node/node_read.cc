@@ -40,12 +40,7 @@ void Node::submit_read(ClientRequest request, uint64_t deadline_ms, ResponseCall
   const uint64_t now = env_.monotonic_ms();
   const std::string_view op = request_name(request);
   auto refuse = [&](Status status) {
-    ClientResponse response;
-    response.status = std::move(status);
-    response.header = header();
-    if (response.status.code() == ErrorCode::kNotLeader) response.leader_hint = raft_->leader();
-    probe_->request_finished(op, response.status.code(), 0);
-    done(std::move(response));
+    refuse_request(op, std::move(status), done);
   };
   if (Status status = validate_request(request, options_.limits); !status.is_ok()) {
     return refuse(std::move(status));
