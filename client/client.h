@@ -83,9 +83,12 @@ using StatusCallback = std::function<void(std::vector<EndpointStatus>)>;
 // Retries: reads and writes are retried with a jittered backoff within
 // their deadline and RetryPolicy::attempts_max. A write gets the next
 // sequence number of this client once, when it starts, and keeps it across
-// retries, so the cluster applies it at most once. A client has one write
-// in flight at a time (the cluster's exactly-once session keeps only the
-// last write's result); later writes wait in order, in a bounded queue.
+// retries, so the cluster applies it at most once. The cluster's
+// exactly-once session keeps only a session's last result, so a session
+// has one write in flight at a time; a client runs
+// ClientOptions::write_sessions sessions, so that many writes are in
+// flight at once, and later writes wait in order, in a bounded queue.
+// Writes in flight together may apply in any order.
 //
 // Every error says whether the operation certainly did not happen
 // (definite) or may have happened (indeterminate): a write that timed out

@@ -1,4 +1,4 @@
-// Client::Impl: admission, the one-write-at-a-time queue, attempts, retries
+// Client::Impl: admission, the write sessions and their queue, attempts, retries
 // and routing. Everything here runs on the client's I/O thread unless it
 // says otherwise.
 
@@ -34,7 +34,26 @@ Client::Impl::Impl(ClientOptions options, uint64_t client_id)
       work_(asio::make_work_guard(io_)),
       backoff_(options_.retry,
                options_.retry.jitter_seed.value_or(jitter_seed_from(client_id))),
-      target_(options_.endpoints.front()) {}
+      target_(options_.endpoints.front()) {
+  // Session 0 uses the client's own id; the others get ids of their own.
+  // Ids are drawn from a generator seeded by the client id, distinct from
+  // each other and from 0 (the protocol's "no session").
+  DeterministicRandom ids(client_id ^ 0xbb67ae8584caa73bULL);
+  write_sessions_.resize(options_.write_sessions);
+  for (size_t i = 0; i < write_sessions_.size(); ++i) {
+    uint64_t id = client_id;
+    while (i > 0 && (id == 0 || std::any_of(write_sessions_.begin(),
+                                            write_sessions_.begin() + static_cast<ptrdiff_t>(i),
+                                            [&](const WriteSession& s) {
+                                              return s.client_id == id;
+                                            }))) {
+      id = ids.next();
+    }
+    write_sessions_[i].client_id = id;
+  }
+  // Popped from the back: session 0 is used first.
+  for (size_t i = write_sessions_.size(); i > 0; --i) idle_write_sessions_.push_back(i - 1);
+}
 
 Client::Impl::~Impl() {
   if (thread_.joinable()) {
@@ -112,13 +131,13 @@ void Client::Impl::admit(const std::shared_ptr<PendingOperation>& operation,
                            outstanding)));
     return;
   }
-  if (operation->is_write && active_write_ &&
+  if (operation->is_write && idle_write_sessions_.empty() &&
       queued_writes_.size() >= options_.queued_writes_max) {
     refuse(operation,
            make_client_error(ErrorCode::kOverloaded, fmt::format(
-                           "{} writes wait behind the one in flight, the limit "
-                           "queued_writes_max; refused by the client",
-                           queued_writes_.size())));
+                           "{} writes wait behind the {} in flight (write_sessions), "
+                           "the limit queued_writes_max; refused by the client",
+                           queued_writes_.size(), write_sessions_.size())));
     return;
   }
   operation->number = next_operation_number_++;
@@ -127,10 +146,8 @@ void Client::Impl::admit(const std::shared_ptr<PendingOperation>& operation,
     start_attempt(operation);
     return;
   }
-  if (!active_write_) {
-    active_write_ = operation;
-    operation->sequence = next_sequence_;
-    start_attempt(operation);
+  if (!idle_write_sessions_.empty()) {
+    start_write(operation);
     return;
   }
   operation->queued = true;
@@ -204,8 +221,12 @@ void Client::Impl::start_attempt(const std::shared_ptr<PendingOperation>& operat
   const auto attempt_wait_ms =
       std::chrono::ceil<std::chrono::milliseconds>(attempt_wait).count();
   proto::RequestHeader header;
-  header.set_client_id(client_id_);
-  if (operation->is_write) header.set_sequence(operation->sequence);
+  if (operation->is_write) {
+    header.set_client_id(write_sessions_[operation->session].client_id);
+    header.set_sequence(operation->sequence);
+  } else {
+    header.set_client_id(client_id_);
+  }
   header.set_deadline_ms(static_cast<uint32_t>(std::max<int64_t>(1, attempt_wait_ms)));
 
   const uint32_t attempt = operation->attempts;
@@ -378,7 +399,7 @@ void Client::Impl::finish_success(const std::shared_ptr<PendingOperation>& opera
     ++of.succeeded;
     of.latency.record(latency);
   });
-  if (operation == active_write_) release(operation, /*consumed=*/true);
+  if (is_active_write(operation)) release(operation, /*consumed=*/true);
   deliver();
 }
 
@@ -418,7 +439,7 @@ void Client::Impl::finish_failure(const std::shared_ptr<PendingOperation>& opera
     if (indeterminate) ++of.indeterminate;
     of.latency.record(latency);
   });
-  if (operation == active_write_) {
+  if (is_active_write(operation)) {
     release(operation, operation->may_have_applied ||
                            error.code == ErrorCode::kCasMismatch);
   }
@@ -427,23 +448,38 @@ void Client::Impl::finish_failure(const std::shared_ptr<PendingOperation>& opera
 
 void Client::Impl::release(const std::shared_ptr<PendingOperation>& operation,
                            bool consumed) {
-  QUOKKA_ASSERT(operation == active_write_, "released a write that was not active");
-  if (consumed) ++next_sequence_;
-  active_write_.reset();
-  start_next_write();
+  QUOKKA_ASSERT(is_active_write(operation), "released a write that was not active");
+  WriteSession& session = write_sessions_[operation->session];
+  if (consumed) ++session.next_sequence;
+  session.active.reset();
+  idle_write_sessions_.push_back(operation->session);
+  start_next_writes();
 }
 
-void Client::Impl::start_next_write() {
+bool Client::Impl::is_active_write(const std::shared_ptr<PendingOperation>& operation) const {
+  return operation->is_write && operation->session < write_sessions_.size() &&
+         write_sessions_[operation->session].active == operation;
+}
+
+void Client::Impl::start_write(const std::shared_ptr<PendingOperation>& operation) {
+  QUOKKA_ASSERT(!idle_write_sessions_.empty(), "a write started with every session busy");
+  const size_t index = idle_write_sessions_.back();
+  idle_write_sessions_.pop_back();
+  WriteSession& session = write_sessions_[index];
+  session.active = operation;
+  operation->session = index;
+  operation->sequence = session.next_sequence;
+  start_attempt(operation);
+}
+
+void Client::Impl::start_next_writes() {
   if (shutting_down_) return;
-  while (!queued_writes_.empty()) {
+  while (!queued_writes_.empty() && !idle_write_sessions_.empty()) {
     std::shared_ptr<PendingOperation> next = std::move(queued_writes_.front());
     queued_writes_.pop_front();
     next->queued = false;
     if (next->finished) continue;
-    active_write_ = next;
-    next->sequence = next_sequence_;
-    start_attempt(next);
-    return;
+    start_write(next);
   }
 }
 

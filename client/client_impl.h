@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 #include <variant>
 
 #include "client/backoff.h"
@@ -60,7 +61,9 @@ struct PendingOperation {
   uint64_t number = 0;
   Clock::time_point submitted;
   Clock::time_point deadline;
-  // Writes: assigned once, when the write leaves the queue.
+  // Writes: the write session and its sequence, assigned when the write
+  // leaves the queue.
+  size_t session = 0;
   uint64_t sequence = 0;
   uint32_t attempts = 0;
   uint32_t leader_hints_followed = 0;
@@ -81,6 +84,20 @@ struct PendingOperation {
   std::shared_ptr<Connection> connection;
   uint64_t request_id = 0;
   bool attempt_in_progress = false;
+};
+
+// One exactly-once session: the cluster keeps the last result of each
+// (client id, seq), so a session has one write in flight at a time and a
+// Client runs several sessions to have several writes in flight.
+struct WriteSession {
+  uint64_t client_id = 0;
+  // The sequence the next write on this session gets. It advances when a
+  // write's sequence may have been used by the cluster (success, or any
+  // attempt that may have been applied); a write that certainly never
+  // happened leaves it for the next write, so sequences have no gaps the
+  // cluster saw.
+  uint64_t next_sequence = 1;
+  std::shared_ptr<PendingOperation> active;
 };
 
 class Client::Impl {
@@ -111,7 +128,9 @@ class Client::Impl {
  private:
   void admit(const std::shared_ptr<PendingOperation>& operation,
              std::optional<ClientError> refusal);
-  void start_next_write();
+  void start_write(const std::shared_ptr<PendingOperation>& operation);
+  void start_next_writes();
+  bool is_active_write(const std::shared_ptr<PendingOperation>& operation) const;
   void start_attempt(const std::shared_ptr<PendingOperation>& operation);
   void on_attempt_reply(const std::shared_ptr<PendingOperation>& operation,
                         uint32_t attempt, const std::shared_ptr<Connection>& connection,
@@ -163,15 +182,12 @@ class Client::Impl {
   uint64_t next_operation_number_ = 1;
   uint32_t status_requests_in_flight_ = 0;
 
-  // Invariant: at most one write is in flight; the others wait here in
-  // submission order.
-  std::shared_ptr<PendingOperation> active_write_;
+  // Invariant: at most one write is in flight per write session; writes
+  // that find every session busy wait here in submission order.
+  std::vector<WriteSession> write_sessions_;
+  // Indexes of the sessions with no write in flight.
+  std::vector<size_t> idle_write_sessions_;
   std::deque<std::shared_ptr<PendingOperation>> queued_writes_;
-  // The sequence the next write to start gets. It advances when a write's
-  // sequence may have been used by the cluster (success, or any attempt
-  // that may have been applied); a write that certainly never happened
-  // leaves it for the next write, so sequences have no gaps the cluster saw.
-  uint64_t next_sequence_ = 1;
   bool shutting_down_ = false;
 
   mutable std::mutex stats_mutex_;

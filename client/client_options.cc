@@ -31,6 +31,10 @@ Status validate_client_options(const ClientOptions& options) {
   if (options.outstanding_requests_max == 0) {
     return invalid("outstanding_requests_max must be at least 1");
   }
+  if (options.write_sessions == 0 || options.write_sessions > kWriteSessionsMax) {
+    return invalid(fmt::format("write_sessions {} is out of range: allowed 1..{}",
+                               options.write_sessions, kWriteSessionsMax));
+  }
   const RetryPolicy& retry = options.retry;
   if (retry.attempts_max == 0) {
     return invalid("retry.attempts_max must be at least 1");

@@ -36,6 +36,9 @@ struct RetryPolicy {
   std::optional<uint64_t> jitter_seed;
 };
 
+// The most write sessions one Client runs (ClientOptions::write_sessions).
+inline constexpr uint32_t kWriteSessionsMax = 1024;
+
 struct ClientOptions {
   // "host:port" of the cluster's nodes, tried in this order; at least one.
   std::vector<std::string> endpoints;
@@ -47,9 +50,15 @@ struct ClientOptions {
   // Operations submitted and not finished, queued writes included. One more
   // is refused at once with OVERLOADED (definite).
   uint32_t outstanding_requests_max = 1024;
-  // Writes waiting behind the one in flight (the exactly-once session keeps
-  // only the last write's result, so a client has one write outstanding at
-  // a time). One more is refused at once with OVERLOADED (definite).
+  // Writes in flight at once. Each is an exactly-once session of its own
+  // (the cluster keeps only the last result of a session, so a session has
+  // one write outstanding at a time); session 0 uses the client id, the
+  // others ids derived from it. Writes in flight together may be applied in
+  // any order; a caller that needs one write after another waits for the
+  // first's answer. At most kWriteSessionsMax.
+  uint32_t write_sessions = 16;
+  // Writes waiting for a free write session. One more is refused at once
+  // with OVERLOADED (definite).
   uint32_t queued_writes_max = 256;
   RetryPolicy retry;
   // The sizes the cluster enforces ([limits] of the node configuration).

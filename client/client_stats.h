@@ -45,6 +45,8 @@ struct OperationStats {
   uint64_t failed_with(ErrorCode code) const {
     return failed_by_code[static_cast<size_t>(code)];
   }
+  // Adds another client's figures for the same operation.
+  void merge(const OperationStats& other);
 };
 
 struct ClientStats {
@@ -60,6 +62,8 @@ struct ClientStats {
   OperationStats& of(Operation operation) {
     return operations[static_cast<size_t>(operation)];
   }
+  // Adds another client's statistics (an application with several Clients).
+  void merge(const ClientStats& other);
 };
 
 }  // namespace quokka::client

@@ -19,6 +19,9 @@ packages=(
   libssl-dev
   clang libclang-rt-14-dev
   prometheus python3
+  # quokka-bench --target etcd and bench/compare-etcd.sh: etcd's gRPC API,
+  # and a real etcd to compare with (its smoke test runs in CI).
+  libgrpc++-dev protobuf-compiler-grpc etcd-server etcd-client
 )
 
 missing=()

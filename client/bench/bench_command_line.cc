@@ -8,6 +8,9 @@ void add_bench_options(CLI::App& app, BenchArguments& arguments) {
                  "comma-separated host:port list of the cluster's client addresses")
       ->envname("QUOKKA_ENDPOINTS")
       ->capture_default_str();
+  app.add_option("--target", arguments.target,
+                 "the store: quokka, or etcd (its v3 gRPC API; builds with gRPC only)")
+      ->capture_default_str();
   app.add_option("--op", arguments.operation, "put, get, mixed or cas")
       ->capture_default_str();
   app.add_option("--consistency", arguments.consistency,
@@ -23,9 +26,8 @@ void add_bench_options(CLI::App& app, BenchArguments& arguments) {
                  "its answer before the next")
       ->capture_default_str();
   app.add_option("--conns", arguments.connections,
-                 "Client instances (connections, I/O threads) the logical clients "
-                 "share; writes need one per logical client, which is the default "
-                 "for put, mixed and cas (reads: min(clients, 4))");
+                 "connections (each with its own I/O thread) the logical clients "
+                 "share (default: min(clients, 4))");
   app.add_option("--duration", arguments.duration_seconds, "measured seconds")
       ->capture_default_str();
   app.add_option("--warmup", arguments.warmup_seconds,

@@ -57,6 +57,10 @@ bool operation_needs_preload(BenchOperation operation) {
   return operation == BenchOperation::kGet || operation == BenchOperation::kMixed;
 }
 
+std::string_view bench_target_name(BenchTarget target) {
+  return target == BenchTarget::kEtcd ? "etcd" : "quokka";
+}
+
 std::string_view consistency_name(Consistency consistency) {
   return consistency == Consistency::kStale ? "stale" : "linearizable";
 }
@@ -64,6 +68,16 @@ std::string_view consistency_name(Consistency consistency) {
 Result<BenchOptions> make_bench_options(const BenchArguments& arguments) {
   BenchOptions options;
   const LimitsConfig limits;
+
+  if (arguments.target == "quokka") {
+    options.target = BenchTarget::kQuokka;
+  } else if (arguments.target == "etcd") {
+    if (!kEtcdTargetBuilt) return invalid(kEtcdMissingMessage);
+    options.target = BenchTarget::kEtcd;
+  } else {
+    return invalid(fmt::format("--target {} is not a store: allowed quokka, etcd",
+                               json_quote(arguments.target)));
+  }
 
   options.endpoints = split_endpoint_list(arguments.endpoints);
   if (options.endpoints.empty()) {
@@ -86,6 +100,11 @@ Result<BenchOptions> make_bench_options(const BenchArguments& arguments) {
   } else {
     return invalid(fmt::format("--op {} is not an operation: allowed put, get, mixed, cas",
                                json_quote(arguments.operation)));
+  }
+
+  if (options.target == BenchTarget::kEtcd &&
+      options.operation == BenchOperation::kCompareAndSwap) {
+    return invalid("--op cas is not driven against etcd: allowed put, get, mixed");
   }
 
   if (arguments.consistency == "linearizable") {
@@ -115,40 +134,29 @@ Result<BenchOptions> make_bench_options(const BenchArguments& arguments) {
   }
   options.clients = static_cast<uint32_t>(arguments.clients);
 
-  // A Client has one write in flight at a time (its exactly-once session
-  // keeps only the last write's result), so logical clients sharing a Client
-  // would queue their writes inside it and measure that queue, not the
-  // cluster. Every logical client that writes gets a Client of its own.
-  if (operation_writes(options.operation)) {
-    if (options.clients > kConnectionsMax) {
-      return invalid(fmt::format(
-          "--clients {} is out of range for --op {}: allowed 1..{}, because every "
-          "logical client that writes needs its own connection (a Client has one "
-          "write in flight at a time) and --conns allows at most {}",
-          arguments.clients, bench_operation_name(options.operation),
-          kConnectionsMax, kConnectionsMax));
-    }
-    if (arguments.connections != 0 && arguments.connections != arguments.clients) {
-      return invalid(fmt::format(
-          "--conns {} does not fit --op {}: every logical client that writes needs "
-          "its own connection (a Client has one write in flight at a time), so "
-          "--conns must be left out or equal --clients ({})",
-          arguments.connections, bench_operation_name(options.operation),
-          arguments.clients));
-    }
-    options.connections = options.clients;
-  } else if (arguments.connections == 0) {
-    options.connections = static_cast<uint32_t>(
-        std::min<int64_t>(arguments.clients, kReadConnectionsDefault));
+  // Logical clients share connections (Clients, each with its own I/O
+  // thread); a Client that writes runs one write session per logical client
+  // it serves, so no logical client's write waits behind another's inside
+  // the client library.
+  const int64_t most = std::min(arguments.clients, kConnectionsMax);
+  if (arguments.connections == 0) {
+    options.connections =
+        static_cast<uint32_t>(std::min<int64_t>(arguments.clients, kConnectionsDefault));
+  } else if (arguments.connections < 1 || arguments.connections > most) {
+    return invalid(fmt::format(
+        "--conns {} is out of range: allowed 1..{} (at most --clients, {}, and at "
+        "most {})",
+        arguments.connections, most, arguments.clients, kConnectionsMax));
   } else {
-    const int64_t most = std::min(arguments.clients, kConnectionsMax);
-    if (arguments.connections < 1 || arguments.connections > most) {
-      return invalid(fmt::format(
-          "--conns {} is out of range: allowed 1..{} (at most --clients, {}, and at "
-          "most {})",
-          arguments.connections, most, arguments.clients, kConnectionsMax));
-    }
     options.connections = static_cast<uint32_t>(arguments.connections);
+  }
+  const uint64_t per_connection =
+      (options.clients + options.connections - 1) / options.connections;
+  if (operation_writes(options.operation) && per_connection > kWriteSessionsMax) {
+    return invalid(fmt::format(
+        "--clients {} over --conns {} puts {} writing logical clients on one "
+        "connection: allowed at most {} (a Client's write sessions); give more --conns",
+        options.clients, options.connections, per_connection, kWriteSessionsMax));
   }
 
   if (!within(arguments.duration_seconds, kDurationSecondsMin, kDurationSecondsMax)) {

@@ -23,6 +23,21 @@ enum class BenchOperation : uint8_t {
   kCompareAndSwap,
 };
 
+// The store a run drives.
+enum class BenchTarget : uint8_t {
+  kQuokka,
+  // etcd's v3 gRPC KV API; only in a build with gRPC (kEtcdTargetBuilt).
+  kEtcd,
+};
+#if QUOKKA_BENCH_ETCD
+inline constexpr bool kEtcdTargetBuilt = true;
+#else
+inline constexpr bool kEtcdTargetBuilt = false;
+#endif
+inline constexpr const char* kEtcdMissingMessage =
+    "--target etcd needs a quokka-bench built with gRPC (Debian packages "
+    "libgrpc++-dev and protobuf-compiler-grpc), and this one was built without";
+
 // "put", "get", "mixed", "cas".
 std::string_view bench_operation_name(BenchOperation operation);
 bool operation_writes(BenchOperation operation);
@@ -41,14 +56,15 @@ inline constexpr double kRateMax = 10'000'000;
 inline constexpr double kTimeoutSecondsMin = 0.01;
 inline constexpr double kTimeoutSecondsMax = 300;
 inline constexpr uint64_t kKeyIndexDigits = 10;
-// What the read-only runs use when --conns is not given: enough I/O threads
-// to keep a few cores busy, few enough not to measure thread switching.
-inline constexpr int64_t kReadConnectionsDefault = 4;
+// What a run uses when --conns is not given: enough I/O threads to keep a
+// few cores busy, few enough not to measure thread switching.
+inline constexpr int64_t kConnectionsDefault = 4;
 
 // The command line as typed, before any check: numbers are wide and signed
 // so that an out-of-range value is reported with its range rather than as a
 // conversion failure.
 struct BenchArguments {
+  std::string target = "quokka";
   std::string endpoints;
   std::string operation = "put";
   std::string consistency = "linearizable";
@@ -72,6 +88,7 @@ struct BenchArguments {
 
 // A checked run description.
 struct BenchOptions {
+  BenchTarget target = BenchTarget::kQuokka;
   std::vector<std::string> endpoints;
   BenchOperation operation = BenchOperation::kPut;
   Consistency consistency = Consistency::kLinearizable;
@@ -98,6 +115,9 @@ struct BenchOptions {
 // names the option, quotes the bad value and says what is allowed. The
 // limits of value and key sizes are the client's defaults (LimitsConfig).
 Result<BenchOptions> make_bench_options(const BenchArguments& arguments);
+
+// "quokka", "etcd".
+std::string_view bench_target_name(BenchTarget target);
 
 // "linearizable", "stale".
 std::string_view consistency_name(Consistency consistency);

@@ -88,6 +88,7 @@ std::string format_report_table(const RunResult& result) {
       options.operation != BenchOperation::kCompareAndSwap) {
     workload += fmt::format(", {} reads", consistency_name(options.consistency));
   }
+  row("target", std::string(bench_target_name(options.target)));
   row("workload", workload);
   row("load", fmt::format("{} over {}, {}, timeout {} ms",
                           counted(options.clients, "logical client"),
@@ -124,6 +125,23 @@ std::string format_report_table(const RunResult& result) {
                   cpu_microseconds_per_operation(result)));
   row("drain", fmt::format("{:.3f} s, {} requests abandoned", seconds(result.drain),
                            result.abandoned));
+  if (result.client_stats) {
+    // The client library's own view, over the whole run: what the
+    // application would read from Client::stats().
+    const ClientStats& stats = *result.client_stats;
+    for (size_t i = 0; i < kOperationCount; ++i) {
+      const OperationStats& of = stats.operations[i];
+      if (of.started == 0) continue;
+      row(fmt::format("client {}", operation_name(static_cast<Operation>(i))),
+          fmt::format("{} started, {} ok, {} failed ({} indeterminate), {} retries, "
+                      "{} leader hints followed, p50 <= {:.3f} ms, p99 <= {:.3f} ms",
+                      of.started, of.succeeded, of.failed, of.indeterminate, of.retries,
+                      of.leader_hints_followed, milliseconds(of.latency.quantile(0.5)),
+                      milliseconds(of.latency.quantile(0.99))));
+    }
+    row("client conns", fmt::format("{} opened, {} failed to open",
+                                    stats.connections_opened, stats.connection_failures));
+  }
   return table;
 }
 
@@ -138,6 +156,7 @@ std::string format_report_json(const RunResult& result) {
                           window.failed_by_code[code]);
   }
   std::string json = "{";
+  json += fmt::format(R"("target":{},)", json_quote(bench_target_name(options.target)));
   json += fmt::format(R"("op":{},"consistency":{},"value_size":{},"keys":{},)",
                       json_quote(bench_operation_name(options.operation)),
                       json_quote(consistency_name(options.consistency)),
@@ -165,6 +184,22 @@ std::string format_report_json(const RunResult& result) {
       result.hardware_threads, cpu_microseconds_per_operation(result));
   json += fmt::format(R"("drain_s":{:.3f},"abandoned":{})", seconds(result.drain),
                       result.abandoned);
+  if (result.client_stats) {
+    std::string operations;
+    for (size_t i = 0; i < kOperationCount; ++i) {
+      const OperationStats& of = result.client_stats->operations[i];
+      if (of.started == 0) continue;
+      if (!operations.empty()) operations += ",";
+      operations += fmt::format(
+          R"({}:{{"started":{},"ok":{},"failed":{},"indeterminate":{},"retries":{},"leader_hints_followed":{},"p50_us_at_most":{},"p99_us_at_most":{}}})",
+          json_quote(operation_name(static_cast<Operation>(i))), of.started, of.succeeded,
+          of.failed, of.indeterminate, of.retries, of.leader_hints_followed,
+          std::chrono::duration_cast<std::chrono::microseconds>(of.latency.quantile(0.5)).count(),
+          std::chrono::duration_cast<std::chrono::microseconds>(of.latency.quantile(0.99)).count());
+    }
+    json += fmt::format(R"(,"client":{{"operations":{{{}}},"connections_opened":{}}})",
+                        operations, result.client_stats->connections_opened);
+  }
   json += "}";
   return json;
 }

@@ -14,10 +14,10 @@
 
 namespace quokka::client::bench {
 
-// One Client and the statistics of the requests it answered; only the
-// Client's I/O thread writes `window` while the Client lives.
+// One target and the statistics of the requests it answered; only the
+// target's I/O thread writes `window` while the target lives.
 struct LoadGenerator::Connection {
-  std::unique_ptr<Client> client;
+  std::unique_ptr<KvTarget> target;
   WindowStatistics window;
 };
 
@@ -44,20 +44,6 @@ LoadGenerator::~LoadGenerator() {
   logical_clients_.clear();
 }
 
-Result<std::unique_ptr<Client>> LoadGenerator::make_client(uint32_t outstanding_max) const {
-  ClientOptions client_options;
-  client_options.endpoints = options_.endpoints;
-  client_options.request_deadline_default = options_.timeout;
-  client_options.connect_timeout = std::min(options_.timeout, std::chrono::milliseconds(2000));
-  // One silent node must leave time to try the next within the deadline.
-  client_options.retry.attempt_timeout =
-      std::max(std::chrono::milliseconds(1),
-               std::min(client_options.retry.attempt_timeout, options_.timeout / 2));
-  client_options.outstanding_requests_max = std::max<uint32_t>(1, outstanding_max);
-  client_options.agent = "quokka-bench";
-  return Client::create(std::move(client_options));
-}
-
 Status LoadGenerator::preload() {
   const uint64_t writers = std::min<uint64_t>(options_.keys, kPreloadWritersMax);
   progress_ << fmt::format("preloading {} keys of {} B with {} writers\n", options_.keys,
@@ -68,7 +54,7 @@ Status LoadGenerator::preload() {
   // Each writer puts keys w, w + writers, w + 2 * writers, ... one at a
   // time, chaining the next put from the previous one's callback.
   struct Writer {
-    std::unique_ptr<Client> client;
+    std::unique_ptr<KvTarget> target;
     std::unique_ptr<ValueGenerator> values;
     uint64_t next_key = 0;
   };
@@ -81,9 +67,10 @@ Status LoadGenerator::preload() {
   // the run's.
   const uint64_t stream_base = uint64_t{options_.clients} + 1;
   for (uint64_t w = 0; w < writers; ++w) {
-    Result<std::unique_ptr<Client>> client = make_client(1);
-    if (!client) return client.status();
-    pool[w].client = std::move(client).value();
+    Result<std::unique_ptr<KvTarget>> target =
+        make_target(options_, static_cast<uint32_t>(w), 1);
+    if (!target) return target.status();
+    pool[w].target = std::move(target).value();
     pool[w].values = std::make_unique<ValueGenerator>(options_.value_size, stream_base + w,
                                                       options_.seed);
     pool[w].next_key = w;
@@ -102,16 +89,14 @@ Status LoadGenerator::preload() {
     }
     const uint64_t key = writer.next_key;
     writer.next_key += writers;
-    writer.client->put_async(
-        key_name(options_.key_prefix, key), writer.values->next(),
-        [&, &writer = writer](ClientResult<PutResult> result) {
-          if (!result) {
-            std::lock_guard lock(mutex);
-            if (!first_error) first_error = result.error();
-          }
-          put_next(writer);
-        },
-        RequestOptions{.deadline = options_.timeout});
+    writer.target->put(key_name(options_.key_prefix, key), writer.values->next(),
+                       [&, &writer = writer](const TargetReply& reply) {
+                         if (reply.error != nullptr) {
+                           std::lock_guard lock(mutex);
+                           if (!first_error) first_error = *reply.error;
+                         }
+                         put_next(writer);
+                       });
   };
   for (Writer& writer : pool) put_next(writer);
   {
@@ -138,68 +123,53 @@ LoadGenerator::Clock::time_point LoadGenerator::due_time(const LogicalClient& lo
                       std::chrono::duration<double>(slot / options_.rate));
 }
 
-GetOptions LoadGenerator::get_options() const {
-  GetOptions get;
-  get.consistency = options_.consistency;
-  get.deadline = options_.timeout;
-  return get;
-}
-
 void LoadGenerator::start_request(LogicalClient& logical, Clock::time_point started) {
   ++logical.started;
   Workload& workload = logical.workload;
-  Client& client = *logical.connection.client;
+  KvTarget& target = *logical.connection.target;
   const uint64_t key_index = workload.next_key_index();
   switch (workload.next_step()) {
     case Workload::Step::kPut:
-      client.put_async(
-          workload.key(key_index), workload.next_value(),
-          [this, &logical, started](ClientResult<PutResult> result) {
-            finish_request(logical, started, result ? nullptr : &result.error(), false);
-          },
-          RequestOptions{.deadline = options_.timeout});
+      target.put(workload.key(key_index), workload.next_value(),
+                 [this, &logical, started](const TargetReply& reply) {
+                   finish_request(logical, started, reply);
+                 });
       return;
     case Workload::Step::kGet:
-      client.get_async(
-          workload.key(key_index),
-          [this, &logical, started](ClientResult<GetResult> result) {
-            finish_request(logical, started, result ? nullptr : &result.error(),
-                           result && !result->kv.has_value());
-          },
-          get_options());
+      target.get(workload.key(key_index),
+                 [this, &logical, started](const TargetReply& reply) {
+                   finish_request(logical, started, reply);
+                 });
       return;
     case Workload::Step::kCompareAndSwap:
-      client.compare_and_swap_async(
+      target.compare_and_swap(
           workload.key(key_index), workload.expected_revision(key_index),
           workload.next_value(),
-          [this, &logical, started, key_index](ClientResult<CompareAndSwapResult> result) {
-            if (result) {
-              logical.workload.learn_revision(key_index, result->kv.mod_revision);
-            } else if (result.error().code == ErrorCode::kCasMismatch) {
-              logical.workload.learn_revision(key_index, result.error().actual_mod_revision);
+          [this, &logical, started, key_index](const TargetReply& reply) {
+            if (reply.error == nullptr || reply.error->code == ErrorCode::kCasMismatch) {
+              logical.workload.learn_revision(key_index, reply.mod_revision);
             }
-            finish_request(logical, started, result ? nullptr : &result.error(), false);
-          },
-          RequestOptions{.deadline = options_.timeout});
+            finish_request(logical, started, reply);
+          });
       return;
   }
 }
 
 void LoadGenerator::finish_request(LogicalClient& logical, Clock::time_point started,
-                                   const ClientError* error, bool missing) {
-  // On the I/O thread of the logical client's Client.
+                                   const TargetReply& reply) {
+  // On the I/O thread of the logical client's target.
   const Clock::time_point now = Clock::now();
   if (now >= measure_start_ && now < measure_end_) {
     WindowStatistics& window = logical.connection.window;
-    if (error == nullptr) {
+    if (reply.error == nullptr) {
       window.record_success(now - started);
-      if (missing) ++window.missing;
+      if (reply.missing) ++window.missing;
     } else {
-      window.record_failure(now - started, *error);
+      window.record_failure(now - started, *reply.error);
     }
   }
   finished_.fetch_add(1, std::memory_order_relaxed);
-  if (error != nullptr) failed_.fetch_add(1, std::memory_order_relaxed);
+  if (reply.error != nullptr) failed_.fetch_add(1, std::memory_order_relaxed);
 
   if (stopping_.load(std::memory_order_acquire)) {
     leave();
@@ -250,10 +220,10 @@ Result<RunResult> LoadGenerator::run() {
   const uint32_t per_connection =
       (options_.clients + options_.connections - 1) / options_.connections;
   for (uint32_t c = 0; c < options_.connections; ++c) {
-    Result<std::unique_ptr<Client>> client = make_client(per_connection);
-    if (!client) return client.status();
+    Result<std::unique_ptr<KvTarget>> target = make_target(options_, c, per_connection);
+    if (!target) return target.status();
     auto connection = std::make_unique<Connection>();
-    connection->client = std::move(client).value();
+    connection->target = std::move(target).value();
     connections_.push_back(std::move(connection));
   }
   for (uint32_t i = 0; i < options_.clients; ++i) {
@@ -268,8 +238,9 @@ Result<RunResult> LoadGenerator::run() {
   }
 
   progress_ << fmt::format(
-                   "{} {} B, {} logical clients over {} connections, {:.1f} s warmup, "
+                   "{}: {} {} B, {} logical clients over {} connections, {:.1f} s warmup, "
                    "{:.1f} s measured\n",
+                   bench_target_name(options_.target),
                    bench_operation_name(options_.operation), options_.value_size,
                    options_.clients, options_.connections,
                    std::chrono::duration<double>(options_.warmup).count(),
@@ -333,9 +304,15 @@ Result<RunResult> LoadGenerator::run() {
   RunResult result;
   result.abandoned = active_.load(std::memory_order_acquire);
   result.drain = Clock::now() - drain_began;
-  // Closing the Clients fails whatever is left (SHUTTING_DOWN) and joins
+  // Closing the targets fails whatever is left (SHUTTING_DOWN) and joins
   // their I/O threads, after which their statistics are safe to read here.
-  for (auto& connection : connections_) connection->client.reset();
+  for (auto& connection : connections_) {
+    if (std::optional<ClientStats> stats = connection->target->client_stats()) {
+      if (!result.client_stats) result.client_stats.emplace();
+      result.client_stats->merge(*stats);
+    }
+    connection->target.reset();
+  }
 
   result.options = options_;
   for (const auto& connection : connections_) result.window.merge(connection->window);

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <vector>
 
 #include "client/bench/bench_options.h"
 #include "client/bench/cpu_usage.h"
+#include "client/bench/kv_target.h"
 #include "client/bench/start_scheduler.h"
 #include "client/bench/window_statistics.h"
 #include "client/bench/workload.h"
@@ -30,9 +32,13 @@ struct RunResult {
   // then failed them with SHUTTING_DOWN); 0 in a healthy run.
   uint64_t abandoned = 0;
   std::chrono::nanoseconds drain{0};
+  // The client library's own statistics over the whole run (warmup
+  // included), summed over the connections; quokka only.
+  std::optional<ClientStats> client_stats;
 };
 
-// The load: `clients` logical clients over `connections` Clients. Each
+// The load: `clients` logical clients over `connections` targets (a quokka
+// Client, or an etcd gRPC channel, each with its own I/O thread). Each
 // logical client has one request outstanding at a time. Closed loop: it
 // sends the next request when the previous one is answered. Open loop
 // (--rate): request k of logical client i is due at
@@ -49,7 +55,7 @@ class LoadGenerator {
   using Clock = std::chrono::steady_clock;
   // Extra wait past the request timeout for the last callbacks.
   static constexpr std::chrono::seconds kDrainGrace{1};
-  // Preload writers (each a Client with one write in flight).
+  // Preload writers (each a connection with one write in flight).
   static constexpr uint64_t kPreloadWritersMax = 32;
 
   // `progress` gets a line per second and the phase changes.
@@ -67,12 +73,10 @@ class LoadGenerator {
   struct Connection;
   struct LogicalClient;
 
-  Result<std::unique_ptr<Client>> make_client(uint32_t outstanding_max) const;
   Status preload();
   void start_request(LogicalClient& logical, Clock::time_point started);
   void finish_request(LogicalClient& logical, Clock::time_point started,
-                      const ClientError* error, bool missing);
-  GetOptions get_options() const;
+                      const TargetReply& reply);
   Clock::time_point due_time(const LogicalClient& logical) const;
   void leave();
   void report_progress(Clock::time_point now, bool measuring);

@@ -29,7 +29,7 @@ std::string refusal(const BenchArguments& arguments) {
   return options.status().message();
 }
 
-TEST(BenchOptionsTest, TheDefaultsAreAClosedLoopPutWithOneConnectionPerWriter) {
+TEST(BenchOptionsTest, TheDefaultsAreAClosedLoopPutOverAFewConnections) {
   BenchArguments arguments = valid_arguments();
   arguments.clients = 8;
   Result<BenchOptions> options = make_bench_options(arguments);
@@ -38,20 +38,20 @@ TEST(BenchOptionsTest, TheDefaultsAreAClosedLoopPutWithOneConnectionPerWriter) {
   EXPECT_EQ(options->consistency, Consistency::kLinearizable);
   EXPECT_EQ(options->endpoints.size(), 2u);
   EXPECT_EQ(options->clients, 8u);
-  EXPECT_EQ(options->connections, 8u);
+  EXPECT_EQ(options->connections, static_cast<uint32_t>(kConnectionsDefault));
   EXPECT_FALSE(options->open_loop());
   EXPECT_EQ(options->duration, std::chrono::seconds(10));
   EXPECT_EQ(options->timeout, std::chrono::milliseconds(5000));
 }
 
-TEST(BenchOptionsTest, ReadsShareAFewConnectionsUnlessTold) {
+TEST(BenchOptionsTest, ClientsShareAFewConnectionsUnlessTold) {
   BenchArguments arguments = valid_arguments();
   arguments.operation = "get";
   arguments.consistency = "stale";
   arguments.clients = 64;
   Result<BenchOptions> options = make_bench_options(arguments);
   ASSERT_TRUE(options.is_ok()) << options.status().to_string();
-  EXPECT_EQ(options->connections, static_cast<uint32_t>(kReadConnectionsDefault));
+  EXPECT_EQ(options->connections, static_cast<uint32_t>(kConnectionsDefault));
   EXPECT_EQ(options->consistency, Consistency::kStale);
 
   arguments.connections = 16;
@@ -113,25 +113,23 @@ TEST(BenchOptionsTest, IntegersOutOfRangeNameTheValueAndTheRange) {
   EXPECT_EQ(refusal(arguments), "--read-percent 101 is out of range: allowed 0..100");
 }
 
-TEST(BenchOptionsTest, WritersNeedAConnectionEach) {
+TEST(BenchOptionsTest, WritersOnOneConnectionAreBoundedByItsWriteSessions) {
   BenchArguments arguments = valid_arguments();
-  arguments.clients = 64;
-  arguments.connections = 4;
-  const std::string message = refusal(arguments);
-  EXPECT_THAT(message, HasSubstr("--conns 4 does not fit --op put"));
-  EXPECT_THAT(message, HasSubstr("equal --clients (64)"));
+  arguments.clients = 2048;
+  arguments.connections = 2;
+  EXPECT_TRUE(make_bench_options(arguments).is_ok()) << "1024 write sessions each";
 
-  arguments.connections = 64;
-  EXPECT_TRUE(make_bench_options(arguments).is_ok());
+  arguments.connections = 1;
+  EXPECT_EQ(refusal(arguments),
+            "--clients 2048 over --conns 1 puts 2048 writing logical clients on one "
+            "connection: allowed at most 1024 (a Client's write sessions); give more "
+            "--conns");
 
-  arguments = valid_arguments();
-  arguments.operation = "cas";
-  arguments.clients = 257;
-  EXPECT_THAT(refusal(arguments),
-              HasSubstr("--clients 257 is out of range for --op cas: allowed 1..256"));
+  arguments.operation = "get";
+  EXPECT_TRUE(make_bench_options(arguments).is_ok()) << "reads need no write session";
 }
 
-TEST(BenchOptionsTest, ReadConnectionsStayWithinClientsAndTheConnectionLimit) {
+TEST(BenchOptionsTest, ConnectionsStayWithinClientsAndTheConnectionLimit) {
   BenchArguments arguments = valid_arguments();
   arguments.operation = "get";
   arguments.clients = 8;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 
 #include "tests/client/fake_server.h"
 
@@ -174,14 +175,16 @@ TEST(ClientRetryTest, AMissingKeyIsAnAnswerNotAnError) {
   EXPECT_EQ(get->header.revision, Revision(21));
 }
 
-TEST(ClientRetryTest, WritesGoOneAtATimeInSubmissionOrder) {
+TEST(ClientRetryTest, WithOneWriteSessionWritesGoOneAtATimeInSubmissionOrder) {
   FakeServer server;
   auto revision = std::make_shared<std::atomic<uint64_t>>(0);
   server.set_script(
       [revision](const proto::Envelope& request) -> std::optional<FakeServer::Reply> {
         return testing::put_ok(request, ++*revision);
       });
-  auto client = testing::make_client(testing::fast_options({server.address()}));
+  ClientOptions options = testing::fast_options({server.address()});
+  options.write_sessions = 1;
+  auto client = testing::make_client(options);
 
   std::vector<std::future<ClientResult<PutResult>>> results;
   for (int i = 0; i < 5; ++i) {
@@ -206,6 +209,7 @@ TEST(ClientRetryTest, WritesGoOneAtATimeInSubmissionOrder) {
 TEST(ClientRetryTest, AQueuedWriteWaitsForTheOneInFlightAndTimesOutUnsent) {
   FakeServer silent;
   ClientOptions options = testing::fast_options({silent.address()});
+  options.write_sessions = 1;
   options.retry.attempt_timeout = milliseconds(1000);
   auto client = testing::make_client(options);
 
@@ -224,6 +228,45 @@ TEST(ClientRetryTest, AQueuedWriteWaitsForTheOneInFlightAndTimesOutUnsent) {
   ASSERT_FALSE(first_result.is_ok());
   EXPECT_EQ(first_result.error().outcome, Outcome::kIndeterminate);
   EXPECT_EQ(silent.requests().size(), 1u) << "only one write was ever in flight";
+}
+
+TEST(ClientRetryTest, EachWriteSessionHasOneWriteInFlightWithItsOwnIdAndSequence) {
+  FakeServer silent;
+  ClientOptions options = testing::fast_options({silent.address()});
+  options.retry.attempt_timeout = milliseconds(1000);
+  options.write_sessions = 3;
+  auto client = testing::make_client(options);
+
+  std::vector<std::future<ClientResult<PutResult>>> results;
+  for (int i = 0; i < 4; ++i) {
+    auto [callback, future] = testing::capture<PutResult>();
+    // The fourth must expire while it waits, before any session frees up.
+    client->put_async("k" + std::to_string(i), "v", callback,
+                      RequestOptions{.deadline = milliseconds(i < 3 ? 600 : 300)});
+    results.push_back(std::move(future));
+  }
+  ASSERT_TRUE(silent.wait_for_requests(3));
+  for (size_t i = 0; i < 3; ++i) {
+    ClientResult<PutResult> sent = results[i].get();
+    ASSERT_FALSE(sent.is_ok());
+    EXPECT_EQ(sent.error().outcome, Outcome::kIndeterminate);
+  }
+  ClientResult<PutResult> unsent = results[3].get();
+  ASSERT_FALSE(unsent.is_ok());
+  EXPECT_TRUE(unsent.error().definite());
+  EXPECT_THAT(unsent.error().message, HasSubstr("never sent"));
+  const std::vector<proto::Envelope> requests = silent.requests();
+  ASSERT_EQ(requests.size(), 3u) << "three sessions, three writes in flight; the "
+                                    "fourth waited and timed out unsent";
+  std::set<uint64_t> ids;
+  for (const proto::Envelope& request : requests) {
+    const auto put = testing::parse<proto::PutRequest>(request);
+    EXPECT_EQ(put.header().sequence(), 1u) << "each session starts at sequence 1";
+    EXPECT_NE(put.header().client_id(), 0u);
+    ids.insert(put.header().client_id());
+  }
+  EXPECT_EQ(ids.size(), 3u) << "every session has its own client id";
+  EXPECT_TRUE(ids.contains(client->client_id())) << "session 0 uses the client id";
 }
 
 TEST(ClientRetryTest, OutstandingRequestsAreBoundedAndTheExcessRefusedAtOnce) {
@@ -255,6 +298,7 @@ TEST(ClientRetryTest, OutstandingRequestsAreBoundedAndTheExcessRefusedAtOnce) {
 TEST(ClientRetryTest, QueuedWritesAreBounded) {
   FakeServer silent;
   ClientOptions options = testing::fast_options({silent.address()});
+  options.write_sessions = 1;
   options.queued_writes_max = 1;
   auto client = testing::make_client(options);
 
