@@ -396,6 +396,14 @@ void Server::persist(WriteBatch batch, std::function<void(Status)> done) {
   writer_->write(std::move(batch), std::move(done));
 }
 
+void Server::defer(std::function<void()> work) {
+  // Behind every handler already queued: the requests and appends read in
+  // this turn of the event loop reach the node before it drains.
+  asio::post(io_, [this, work = std::move(work)] {
+    if (node_) work();
+  });
+}
+
 void Server::peer_message(NodeId from, const proto::Envelope& envelope) {
   Result<node::PeerMessage> message = decode_peer_message(envelope);
   if (!message.is_ok()) {

@@ -32,6 +32,13 @@ class Env {
   // thread. A batch still in flight when the process dies may be lost; an
   // error means the disk failed and the node must stop.
   virtual void persist(WriteBatch batch, std::function<void(Status)> done) = 0;
+
+  // Runs `work` on the node's thread once the current call has returned and
+  // what is already queued for the node has run (quokkad: the event loop's
+  // next turn). The node hands the consensus core everything that arrived
+  // together (a socket read's worth of requests or appends) before asking it
+  // for a Ready, so they share one append, one sync and one acknowledgement.
+  virtual void defer(std::function<void()> work) = 0;
 };
 
 }  // namespace quokka::node

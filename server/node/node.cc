@@ -120,11 +120,13 @@ void Node::tick() {
   ++state_->ticks;
   raft_->tick();
   expire_requests();
+  // Drain first: collection must see every entry the core holds, and it
+  // sees them once they are in a Ready.
+  drain();
   if (options_.blob_collect_interval_ticks > 0 &&
       state_->ticks % options_.blob_collect_interval_ticks == 0) {
     collect_blobs();
   }
-  drain();
 }
 
 void Node::submit(ClientRequest request, uint64_t deadline_ms, ResponseCallback done) {
@@ -140,7 +142,7 @@ void Node::submit(ClientRequest request, uint64_t deadline_ms, ResponseCallback 
   } else {
     submit_read(std::move(request), deadline_ms, std::move(done));
   }
-  drain();
+  request_drain();
 }
 
 void Node::refuse_request(std::string_view op, Status status, const ResponseCallback& done) {
@@ -169,7 +171,8 @@ void Node::expire_requests() {
     probe_->request_finished(op_name(it->second.type), ErrorCode::kTimeout,
                              now - it->second.start_ms);
     ResponseCallback done = std::move(it->second.done);
-    release_proposed_blob(it->first);
+    // The value stays held: the entry may still be on its way to the disk,
+    // and its Ready releases it.
     it = state_->writes.erase(it);
     done(std::move(response));
   }

@@ -80,6 +80,9 @@ class Node {
   void serve_reads_up_to_applied();
   // node_ready.cc
   void drain();
+  // drain() once the current burst of input is in (Env::defer); several
+  // requests in one burst schedule one drain.
+  void request_drain();
   void persisted(uint64_t sequence, Status status);
   void finish_readies();
   void submit_deferred_batches();
@@ -93,7 +96,10 @@ class Node {
   bool has_stored_blob(const BlobId& id) const;
   void collect_blobs();
   // The entry at `index` no longer needs the value held for it.
-  void release_proposed_blob(LogIndex index);
+  // Drops this node's hold on the value proposed at `index`: when the entry
+  // (index, term) persisted (a proposal of a later term there is kept: it
+  // still waits for its Ready), or, with no term, unconditionally.
+  void release_proposed_blob(LogIndex index, std::optional<Term> persisted_term);
   void stage_blob(const BlobId& id, std::string bytes);
 
   // Answers a request refused before anything happened (definite).

@@ -181,7 +181,7 @@ void Node::apply(const std::vector<LogEntry>& entries) {
                                env_.monotonic_ms() - write.start_ms);
       write.done(std::move(response));
     }
-    release_proposed_blob(entry.index);
+    release_proposed_blob(entry.index, entry.term);
   }
   if (!entries.empty()) probe_->entries_applied(entries.size());
   serve_reads_up_to_applied();
@@ -205,7 +205,8 @@ void Node::apply(const std::vector<LogEntry>& entries) {
 void Node::fail_pending_writes_before(LogIndex index) {
   while (!state_->writes.empty() && state_->writes.begin()->first < index) {
     PendingWrite write = std::move(state_->writes.begin()->second);
-    release_proposed_blob(state_->writes.begin()->first);
+    // The snapshot replaced the log there: no Ready will carry the entry.
+    release_proposed_blob(state_->writes.begin()->first, std::nullopt);
     state_->writes.erase(state_->writes.begin());
     ClientResponse response;
     response.status = Status(ErrorCode::kTimeout,

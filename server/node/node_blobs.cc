@@ -39,6 +39,12 @@ void Node::stage_blob(const BlobId& id, std::string bytes) {
     probe_->queue_refused("staged_values");
     return;
   }
+  // Entries stepped into the core but not yet drained may need staged
+  // values; drain them into their batches before anything is evicted.
+  if (state_->staged_bytes + bytes.size() > options_.staged_blob_bytes_max &&
+      state_->drain_requested) {
+    drain();
+  }
   // Oldest first out: a value whose append never came is the least useful.
   while (state_->staged_bytes + bytes.size() > options_.staged_blob_bytes_max &&
          !state_->staged_order.empty()) {
@@ -54,10 +60,11 @@ void Node::stage_blob(const BlobId& id, std::string bytes) {
   state_->staged_blobs.emplace(id, std::move(bytes));
 }
 
-void Node::release_proposed_blob(LogIndex index) {
+void Node::release_proposed_blob(LogIndex index, std::optional<Term> persisted_term) {
   auto it = state_->proposed_by_index.find(index);
   if (it == state_->proposed_by_index.end()) return;
-  auto held = state_->proposed_blobs.find(it->second);
+  if (persisted_term && it->second.term > *persisted_term) return;
+  auto held = state_->proposed_blobs.find(it->second.value);
   state_->proposed_by_index.erase(it);
   if (held == state_->proposed_blobs.end()) return;
   if (--held->second.uses == 0) {
@@ -79,7 +86,7 @@ void Node::receive(NodeId from, PeerMessage message) {
   if (state_->stopped) return;
   if (auto* push = std::get_if<BlobPush>(&message)) {
     receive_blobs(std::move(push->blobs));
-    drain();
+    request_drain();
     return;
   }
   if (auto* request = std::get_if<BlobRequest>(&message)) {
@@ -126,10 +133,13 @@ void Node::receive(NodeId from, PeerMessage message) {
     return;
   }
   raft_->step(raft.raft);
-  drain();
+  request_drain();
 }
 
 void Node::collect_blobs() {
+  // Entries the core has not handed out yet are invisible here; try again
+  // at the next pass rather than miss what they reference.
+  if (raft_->has_ready()) return;
   const uint64_t now_ms = env_.wall_ms();
   const uint64_t cutoff = now_ms > options_.blob_grace_ms ? now_ms - options_.blob_grace_ms : 0;
   Result<std::vector<BlobId>> candidates =
@@ -144,11 +154,17 @@ void Node::collect_blobs() {
   Result<std::vector<LogEntry>> in_log = storage_.entries(
       storage_.first_index(), LogIndex(storage_.last_index().value() + 1), UINT64_MAX);
   if (!in_log.is_ok()) return;
-  for (const LogEntry& entry : *in_log) {
-    if (entry.type != EntryType::kNormal || entry.data.empty()) continue;
-    Result<Command> command = decode_command(entry.data);
-    if (command.is_ok() && command->references_value()) needed.insert(command->value);
-  }
+  auto keep_values_of = [&needed](const std::vector<LogEntry>& entries) {
+    for (const LogEntry& entry : entries) {
+      if (entry.type != EntryType::kNormal || entry.data.empty()) continue;
+      Result<Command> command = decode_command(entry.data);
+      if (command.is_ok() && command->references_value()) needed.insert(command->value);
+    }
+  };
+  keep_values_of(*in_log);
+  // Entries on their way to the disk: a batch carries a value only if it
+  // was not stored when the batch was made, so a stored one must stay.
+  for (const ReadyInFlight& flight : state_->readies) keep_values_of(flight.ready.entries);
   WriteBatch batch;
   uint64_t deleted = 0;
   for (const BlobId& id : *candidates) {

@@ -10,6 +10,17 @@
 
 namespace quokka::node {
 
+void Node::request_drain() {
+  if (state_->drain_requested) return;
+  state_->drain_requested = true;
+  // The state outlives the closure in both Envs: quokkad drops pending work
+  // with its event loop, the simulator with the process incarnation.
+  env_.defer([this] {
+    state_->drain_requested = false;
+    drain();
+  });
+}
+
 void Node::drain() {
   // Bounded: each pass either hands out a Ready or finishes one, and the
   // core produces a new Ready only in answer to progress.
@@ -122,7 +133,7 @@ void Node::finish_readies() {
         state_->staged_blobs.erase(staged);
       }
     }
-    for (const LogEntry& entry : ready.entries) release_proposed_blob(entry.index);
+    for (const LogEntry& entry : ready.entries) release_proposed_blob(entry.index, entry.term);
     if (ready.snapshot) {
       Result<std::vector<KvPair>> sessions = storage_.node_records(
           SessionTable::kRecordPrefix, 2 * options_.sessions_max + 1);

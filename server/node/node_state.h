@@ -85,7 +85,15 @@ struct Node::State {
     uint64_t uses = 0;  // entries proposed here that reference it
   };
   std::map<BlobId, ProposedBlob> proposed_blobs;
-  std::map<LogIndex, BlobId> proposed_by_index;
+  // The proposal at each index and its term. An index can be proposed
+  // again in a later term (the first proposal was overwritten before it
+  // persisted), while a Ready with the first one is still on its way to
+  // the disk; the term tells them apart.
+  struct ProposedAt {
+    BlobId value;
+    Term term;
+  };
+  std::map<LogIndex, ProposedAt> proposed_by_index;
   uint64_t proposed_bytes = 0;
 
   consensus::ConfState applied_conf;
@@ -94,6 +102,8 @@ struct Node::State {
   NodeId known_leader;
   // A write to the disk failed: the node answers nothing any more.
   bool stopped = false;
+  // A deferred drain is scheduled and has not run yet.
+  bool drain_requested = false;
 };
 
 // A read's id as the read-index context (8 bytes, big-endian), and back;

@@ -90,13 +90,15 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
     if (position.status().code() == ErrorCode::kOverloaded) probe_->queue_refused("proposals");
     return refuse(position.status());
   }
+  // An older proposal at this index was overwritten before it persisted.
+  release_proposed_blob(position->index, std::nullopt);
   if (stage) {
     State::ProposedBlob& held = state_->proposed_blobs[command.value];
     if (held.uses++ == 0) {
       state_->proposed_bytes += value->size();
       held.bytes = std::move(*value);
     }
-    state_->proposed_by_index[position->index] = command.value;
+    state_->proposed_by_index[position->index] = State::ProposedAt{command.value, position->term};
   }
   if (options_.faults.acknowledge_before_commit) {
     // Negative control: answer before the write is durable on a majority.

@@ -16,4 +16,8 @@ void SimEnv::persist(WriteBatch batch, std::function<void(Status)> done) {
   node_.env_persist(incarnation_, std::move(batch), std::move(done));
 }
 
+void SimEnv::defer(std::function<void()> work) {
+  node_.env_defer(incarnation_, std::move(work));
+}
+
 }  // namespace quokka::sim

@@ -130,6 +130,13 @@ void SimNode::env_send(uint64_t incarnation, NodeId to, node::PeerMessage messag
   world_.send(id_, to, std::move(message));
 }
 
+void SimNode::env_defer(uint64_t incarnation, std::function<void()> work) {
+  if (incarnation != incarnation_) return;
+  world_.scheduler.after(0, [this, incarnation, work = std::move(work)]() mutable {
+    run_in_process(incarnation, std::move(work));
+  });
+}
+
 void SimNode::env_persist(uint64_t incarnation, WriteBatch batch,
                           std::function<void(Status)> done) {
   if (incarnation != incarnation_) return;
