@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -29,6 +30,7 @@ class InboundConnection : public FramedSocket {
   bool is_client() const { return role_ == proto::ROLE_CLIENT; }
   bool on_peer_port() const { return peer_port_; }
   uint32_t version() const { return version_; }
+  std::chrono::steady_clock::time_point opened() const { return opened_; }
 
  protected:
   void on_frame(proto::Envelope envelope) override;
@@ -44,6 +46,7 @@ class InboundConnection : public FramedSocket {
   proto::Role role_ = proto::ROLE_UNSPECIFIED;
   uint64_t peer_id_ = 0;
   uint32_t version_ = 0;
+  std::chrono::steady_clock::time_point opened_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace quokka::server

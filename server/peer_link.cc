@@ -1,5 +1,6 @@
 #include "server/peer_link.h"
 
+#include "proto/frame_format.h"
 #include "proto/handshake.pb.h"
 #include "proto/protocol_version.h"
 
@@ -66,20 +67,30 @@ void PeerLink::drop_socket() {
 void PeerLink::send(proto::Envelope envelope) {
   if (stopped_) return;
   if (queue_.size() >= options_.queue_messages_max) {
+    left_queue(queue_.front());
     queue_.pop_front();
     ++dropped_;
   }
-  queue_.push_back(std::move(envelope));
+  queue_.push_back(Queued{std::move(envelope), std::chrono::steady_clock::now()});
   flush();
+}
+
+void PeerLink::left_queue(const Queued& queued) {
+  if (!options_.waited) return;
+  options_.waited(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - queued.since).count());
 }
 
 void PeerLink::flush() {
   if (!ready_ || !socket_) return;
   while (!queue_.empty()) {
-    if (!socket_->send(queue_.front(), options_.max_frame_bytes)) {
+    const proto::Envelope& envelope = queue_.front().envelope;
+    if (!socket_->send(envelope, options_.max_frame_bytes)) {
       if (socket_->closed()) return;
       break;  // the socket's own bound: wait for writes to drain
     }
+    sent_bytes_ += proto::kFrameHeaderBytes + envelope.ByteSizeLong();
+    left_queue(queue_.front());
     queue_.pop_front();
   }
 }
@@ -92,13 +103,19 @@ void PeerLink::dial() {
       options_.address.host, std::to_string(options_.address.port),
       [self, resolver](const asio::error_code& error, asio::ip::tcp::resolver::results_type results) {
         if (self->stopped_) return;
-        if (error) return self->redial_later();
+        if (error) {
+          ++self->send_failures_;
+          return self->redial_later();
+        }
         auto socket = std::make_shared<asio::ip::tcp::socket>(self->io_);
         asio::async_connect(*socket, results,
                             [self, socket](const asio::error_code& connect_error,
                                            const asio::ip::tcp::endpoint&) {
                               if (self->stopped_) return;
-                              if (connect_error) return self->redial_later();
+                              if (connect_error) {
+                                ++self->send_failures_;
+                                return self->redial_later();
+                              }
                               self->socket_ = std::make_shared<Socket>(
                                   std::move(*socket), self->options_.max_frame_bytes, self);
                               self->socket_->start_reading();
@@ -127,6 +144,9 @@ void PeerLink::handshake_done(bool accepted) {
     flush();
     return;
   }
+  // A refused handshake or a lost connection: either way the peer cannot
+  // be sent to.
+  ++send_failures_;
   if (ready_) log_.warn("lost the connection to peer {}", options_.peer.value());
   ready_ = false;
   drop_socket();

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +30,9 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
     std::string cluster_id;
     uint32_t max_frame_bytes = 0;
     uint64_t queue_messages_max = 1024;
+    // Seconds a message waited in the link's queue, reported as it leaves
+    // (handed to the socket, or dropped). Optional.
+    std::function<void(double)> waited;
   };
 
   PeerLink(asio::io_context& io, Options options, DaemonLog& log);
@@ -37,6 +42,9 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
   void send(proto::Envelope envelope);
 
   uint64_t dropped() const { return dropped_; }
+  uint64_t sent_bytes() const { return sent_bytes_; }
+  // Failed dials and lost connections.
+  uint64_t send_failures() const { return send_failures_; }
   uint64_t queued() const { return queue_.size(); }
   bool connected() const { return socket_ != nullptr && ready_; }
 
@@ -56,8 +64,16 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
   bool ready_ = false;
   bool stopped_ = false;
   uint64_t backoff_ms_ = 50;
-  std::deque<proto::Envelope> queue_;
+  struct Queued {
+    proto::Envelope envelope;
+    std::chrono::steady_clock::time_point since;
+  };
+  void left_queue(const Queued& queued);
+
+  std::deque<Queued> queue_;
   uint64_t dropped_ = 0;
+  uint64_t sent_bytes_ = 0;
+  uint64_t send_failures_ = 0;
 };
 
 }  // namespace quokka::server

@@ -6,6 +6,7 @@
 
 #include "proto/client.pb.h"
 #include "proto/errors.pb.h"
+#include "proto/frame_format.h"
 #include "proto/protocol_version.h"
 #include "server/client_wire.h"
 #include "server/inbound_connection.h"
@@ -79,6 +80,7 @@ Server::Server(const NodeConfig& config)
   metrics_http_ = std::make_unique<MetricsHttp>(
       io_, [this] {
         update_gauges();
+        update_scrape_gauges();
         return metrics_->scrape();
       },
       [this] { return health(); });
@@ -137,7 +139,11 @@ Status Server::start() {
   writer_ = std::make_unique<StorageWriter>(
       *storage_, [this](std::function<void()> done) { asio::post(io_, std::move(done)); },
       config_.storage.sync,
-      [this](double seconds) { metrics_->storage_committed(seconds); });
+      StorageWriter::Observer{
+          [this](double waited) { metrics_->storage_write_waited(waited); },
+          [this](double commit_seconds, double sync_seconds) {
+            metrics_->storage_committed(commit_seconds, sync_seconds);
+          }});
   probe_ = std::make_unique<ServerProbe>(*metrics_, [this] {
     const node::NodeStatus status = node_->status();
     if (status.leader == NodeId(0)) {
@@ -191,7 +197,11 @@ Status Server::start() {
     if (member.id == config_.node.id) continue;
     PeerLink::Options options{config_.node.id, member.id, member.peer_address,
                               config_.node.cluster_id, max_frame_bytes_,
-                              config_.queues.peer_outgoing_messages_max};
+                              config_.queues.peer_outgoing_messages_max,
+                              [this](double waited) {
+                                metrics_->queue_waited("peer_outgoing", waited);
+                              }};
+    peer_traffic_[member.id];
     peers_[member.id] = std::make_shared<PeerLink>(io_, options, *log_);
   }
   return Status::ok();
@@ -287,7 +297,14 @@ void Server::accept(asio::ip::tcp::acceptor& acceptor, bool peers) {
 
 void Server::connection_closed(const std::shared_ptr<InboundConnection>& connection) {
   if (connections_.erase(connection) == 0) return;
-  if (!connection->on_peer_port() && client_connections_ > 0) --client_connections_;
+  if (!connection->on_peer_port() && client_connections_ > 0) {
+    --client_connections_;
+    // A connection holds its place among connections_max while it is open.
+    metrics_->queue_waited("connections",
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                         connection->opened())
+                               .count());
+  }
 }
 
 proto::HelloReply Server::handshake(const proto::Hello& hello) {
@@ -334,20 +351,50 @@ void Server::update_gauges() {
   const node::NodeStatus status = node_->status();
   metrics_->set_raft(RaftReading{status.leader != NodeId(0),
                                  status.role == consensus::Role::kLeader, status.term.value(),
-                                 status.commit.value(), status.applied.value()});
-  metrics_->set_queue("writes", {status.pending_writes, config_.queues.proposals_max});
-  metrics_->set_queue("reads", {status.pending_reads, config_.queues.pending_reads_max});
+                                 status.commit.value(), status.applied.value(),
+                                 status.pending_writes,
+                                 node_->raft().read_index_rounds_started()});
+  // writes, reads, proposals, read_index, staged_values, proposed_values.
+  for (const node::NodeQueue& queue : node_->queues()) {
+    metrics_->set_queue(queue.name, {queue.depth, queue.capacity});
+  }
   metrics_->set_queue("storage_writes",
                       {writer_->queue_depth(), config_.queues.storage_writes_max});
   metrics_->set_queue("connections", {client_connections_, config_.queues.connections_max});
+  // A bound per connection; summed, so depth / capacity is the share of
+  // all open connections' request slots in use.
+  uint64_t requests_in_flight = 0;
+  for (const auto& connection : connections_) {
+    if (!connection->on_peer_port()) requests_in_flight += connection->inflight();
+  }
+  metrics_->set_queue("connection_requests",
+                      {requests_in_flight,
+                       client_connections_ * config_.queues.inflight_requests_per_connection_max});
   uint64_t peer_queued = 0;
   uint64_t peer_capacity = 0;
+  const auto now = std::chrono::steady_clock::now();
+  const auto active_within =
+      std::chrono::milliseconds(config_.raft.election_timeout_ticks * config_.raft.tick_ms);
   for (const auto& [id, link] : peers_) {
     peer_queued += link->queued();
     peer_capacity += config_.queues.peer_outgoing_messages_max;
-    metrics_->peer_state(id.value(), link->connected(), link->dropped());
+    PeerTraffic& traffic = peer_traffic_[id];
+    const bool connected = link->connected();
+    // Heartbeats in flight on a link that went down or came back may never
+    // be answered.
+    if (connected != traffic.was_connected) traffic.round_trip.reset();
+    traffic.was_connected = connected;
+    metrics_->peer_state(
+        id.value(),
+        PeerReading{connected, traffic.last_heard && now - *traffic.last_heard <= active_within,
+                    link->dropped(), link->sent_bytes(), traffic.received_bytes,
+                    link->send_failures()});
   }
   metrics_->set_queue("peer_outgoing", {peer_queued, peer_capacity});
+}
+
+void Server::update_scrape_gauges() {
+  metrics_->set_storage(storage_->stats(), config_.storage.space_quota_bytes);
 }
 
 MetricsHttp::Health Server::health() const {
@@ -382,6 +429,10 @@ void Server::send(NodeId to, node::PeerMessage message) {
   if (link == peers_.end()) return;
   const uint64_t lamport = node::lamport_time_of(message) != 0 ? node::lamport_time_of(message)
                                                                : lamport_time();
+  if (const auto* raft = std::get_if<node::RaftPeerMessage>(&message);
+      raft != nullptr && raft->raft.type == consensus::MessageType::kHeartbeat) {
+    peer_traffic_[to].round_trip.heartbeat_sent(std::chrono::steady_clock::now());
+  }
   for (WireMessage& wire : encode_peer_message(message)) {
     proto::Envelope envelope;
     envelope.set_protocol_version(proto::kProtocolVersionMin);
@@ -405,10 +456,23 @@ void Server::defer(std::function<void()> work) {
 }
 
 void Server::peer_message(NodeId from, const proto::Envelope& envelope) {
+  const auto now = std::chrono::steady_clock::now();
+  if (auto traffic = peer_traffic_.find(from); traffic != peer_traffic_.end()) {
+    traffic->second.received_bytes += proto::kFrameHeaderBytes + envelope.ByteSizeLong();
+    traffic->second.last_heard = now;
+  }
   Result<node::PeerMessage> message = decode_peer_message(envelope);
   if (!message.is_ok()) {
     log_->warn("dropped a message from peer {}: {}", from.value(), message.status().to_string());
     return;
+  }
+  if (const auto* raft = std::get_if<node::RaftPeerMessage>(&*message);
+      raft != nullptr && raft->raft.type == consensus::MessageType::kHeartbeatResponse) {
+    if (auto traffic = peer_traffic_.find(from); traffic != peer_traffic_.end()) {
+      if (std::optional<double> seconds = traffic->second.round_trip.response_received(now)) {
+        metrics_->peer_round_trip(from.value(), *seconds);
+      }
+    }
   }
   node_->receive(from, std::move(message).value());
 }
@@ -470,10 +534,12 @@ void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
   metrics_->request_started(op);
   node_->submit(std::move(call->request), monotonic_ms() + deadline,
                 [this, weak, answer, kind, op, started](node::ClientResponse response) mutable {
-                  metrics_->request_finished(
-                      op, response.status.code(),
+                  const double seconds =
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                          .count());
+                          .count();
+                  metrics_->request_finished(op, response.status.code(), seconds);
+                  // The request held one of its connection's slots until now.
+                  metrics_->queue_waited("connection_requests", seconds);
                   auto connection = weak.lock();
                   if (!connection) return;
                   connection->request_finished();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <asio.hpp>
@@ -17,6 +18,7 @@
 #include "server/server_metrics.h"
 #include "server/node/node.h"
 #include "server/peer_link.h"
+#include "server/peer_round_trip.h"
 #include "server/storage_writer.h"
 #include "storage/storage.h"
 
@@ -34,6 +36,12 @@ class ServerProbe final : public node::NodeProbe {
     on_leader_changed_();
   }
   void queue_refused(std::string_view queue) override { metrics_.queue_refused(queue); }
+  void queue_waited(std::string_view queue, uint64_t waited_ms) override {
+    metrics_.queue_waited(queue, static_cast<double>(waited_ms) / 1000.0);
+  }
+  void proposal_committed() override { metrics_.proposal_committed(); }
+  void proposal_failed() override { metrics_.proposal_failed(); }
+  void read_index_failed() override { metrics_.read_index_failed(); }
   void snapshot_sent() override { metrics_.snapshot_sent(); }
   void snapshot_installed() override { metrics_.snapshot_installed(); }
   void blobs_collected(uint64_t count) override { metrics_.blobs_collected(count); }
@@ -80,6 +88,9 @@ class Server final : public node::Env {
   void schedule_tick();
   // Gauges read from the node, the storage thread and the peer links.
   void update_gauges();
+  // Gauges that cost more than a field read (RocksDB properties, /proc):
+  // only when Prometheus scrapes.
+  void update_scrape_gauges();
   MetricsHttp::Health health() const;
   // Where clients reach member `id` ("host:port"); empty if unknown.
   std::string client_address_of(NodeId id) const;
@@ -103,6 +114,14 @@ class Server final : public node::Env {
   std::unique_ptr<ServerProbe> probe_;
   std::unique_ptr<node::Node> node_;
   std::map<NodeId, std::shared_ptr<PeerLink>> peers_;
+  // What this node sees of each peer's messages, for the peer metrics.
+  struct PeerTraffic {
+    PeerRoundTrip round_trip;
+    uint64_t received_bytes = 0;
+    std::optional<std::chrono::steady_clock::time_point> last_heard;
+    bool was_connected = false;
+  };
+  std::map<NodeId, PeerTraffic> peer_traffic_;
   std::set<std::shared_ptr<InboundConnection>> connections_;
   uint64_t client_connections_ = 0;
   bool shutting_down_ = false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -21,11 +22,19 @@ class StorageWriter {
  public:
   using Post = std::function<void(std::function<void()>)>;
 
+  // What the storage thread measures, reported on the storage thread (each
+  // member optional). A group commit writes its batches unsynced, then syncs
+  // RocksDB's write-ahead log once, which makes all of them durable.
+  struct Observer {
+    // Each batch: seconds from write() until its group commit started.
+    std::function<void(double)> waited;
+    // Each group: the whole commit (every batch written, then the sync),
+    // and the log sync alone (the WAL fsync; 0 when `sync` is off).
+    std::function<void(double commit_seconds, double sync_seconds)> committed;
+  };
+
   // `sync` false skips the fsync (benchmarks of everything but the disk).
-  // `observe` (optional) gets each group commit's duration in seconds, on
-  // the storage thread.
-  StorageWriter(Storage& storage, Post post, bool sync,
-                std::function<void(double)> observe = {});
+  StorageWriter(Storage& storage, Post post, bool sync, Observer observer = {});
   ~StorageWriter();
 
   // Queues `batch`; `done` runs on the node's thread after it is durable,
@@ -43,13 +52,14 @@ class StorageWriter {
   struct Pending {
     WriteBatch batch;
     std::function<void(Status)> done;
+    std::chrono::steady_clock::time_point queued;
   };
   void run();
 
   Storage& storage_;
   Post post_;
   bool sync_;
-  std::function<void(double)> observe_;
+  Observer observer_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;

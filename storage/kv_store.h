@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -43,6 +44,19 @@ struct KvPair {
 // Whether a write must be on stable storage before commit returns.
 enum class Sync : bool { kNo = false, kYes = true };
 
+// What a store holds, for metrics: cheap to read (no scan), so estimates
+// where the store only keeps estimates (RocksDB's key counts). Sizes count
+// what the data occupies now: files on disk plus what is still in memory.
+struct KvStoreStats {
+  std::array<uint64_t, kKeySpaceCount> keys{};   // per KeySpace
+  std::array<uint64_t, kKeySpaceCount> bytes{};  // per KeySpace
+  // The whole store.
+  uint64_t data_bytes = 0;
+  // Time writes were delayed or stopped by the store itself (RocksDB's write
+  // stalls, when compaction falls behind), since it was opened.
+  uint64_t write_stall_micros = 0;
+};
+
 // Read access to the key spaces. Implementations are safe to call from many
 // threads at once, and concurrently with KvStore::write.
 class KvReader {
@@ -77,6 +91,9 @@ class KvStore : public KvReader {
 
   // A consistent read-only view of the store as of this call.
   virtual std::unique_ptr<KvReader> read_view() const = 0;
+
+  // Safe from any thread; costs no I/O.
+  virtual KvStoreStats stats() const = 0;
 };
 
 }  // namespace quokka

@@ -135,4 +135,15 @@ size_t MemoryKvStore::unsynced_batch_count() const {
   return unsynced_batches_.size();
 }
 
+KvStoreStats MemoryKvStore::stats() const {
+  std::lock_guard lock(mutex_);
+  KvStoreStats stats;
+  for (size_t i = 0; i < current_.size(); ++i) {
+    stats.keys[i] = current_[i].size();
+    for (const auto& [key, value] : current_[i]) stats.bytes[i] += key.size() + value.size();
+    stats.data_bytes += stats.bytes[i];
+  }
+  return stats;
+}
+
 }  // namespace quokka

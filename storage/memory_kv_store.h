@@ -30,6 +30,8 @@ class MemoryKvStore final : public KvStore {
   Result<std::optional<std::string>> last_key(KeySpace space) const override;
   Status write(const std::vector<KvWrite>& writes, Sync sync) override;
   std::unique_ptr<KvReader> read_view() const override;
+  // Exact: every key counted, every key and value byte summed.
+  KvStoreStats stats() const override;
 
   // Simulates a machine crash: the store reverts to its synced state plus
   // the first `unsynced_batches_kept` batches written since the last sync.

@@ -9,6 +9,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Statistics;
 }  // namespace rocksdb
 
 namespace quokka {
@@ -41,6 +42,9 @@ class RocksDbKvStore final : public KvStore {
   Result<std::optional<std::string>> last_key(KeySpace space) const override;
   Status write(const std::vector<KvWrite>& writes, Sync sync) override;
   std::unique_ptr<KvReader> read_view() const override;
+  // From RocksDB's properties (estimate-num-keys, SST, blob file and
+  // memtable sizes) and its STALL_MICROS ticker; reads no file.
+  KvStoreStats stats() const override;
 
   const std::string& directory() const { return directory_; }
 
@@ -49,6 +53,8 @@ class RocksDbKvStore final : public KvStore {
 
   std::string directory_;
   std::unique_ptr<rocksdb::DB> db_;
+  // Tickers only (no histograms or timers): the write-stall time.
+  std::shared_ptr<rocksdb::Statistics> statistics_;
   std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount> families_{};
 };
 

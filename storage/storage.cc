@@ -138,6 +138,21 @@ Status Storage::commit(const WriteBatch& batch, Sync sync) {
   return Status::ok();
 }
 
+StorageStats Storage::stats() const {
+  const KvStoreStats kv = kv_->stats();
+  auto of = [](const auto& per_space, KeySpace space) {
+    return per_space[static_cast<size_t>(space)];
+  };
+  StorageStats stats;
+  stats.keys = of(kv.keys, KeySpace::kPointers);
+  stats.blobs = of(kv.keys, KeySpace::kBlobRefs);
+  stats.blob_bytes = of(kv.bytes, KeySpace::kBlobs);
+  stats.blobs_unreferenced = of(kv.keys, KeySpace::kUnreferenced);
+  stats.data_bytes = kv.data_bytes;
+  stats.write_stall_seconds = static_cast<double>(kv.write_stall_micros) / 1e6;
+  return stats;
+}
+
 Result<BlobId> Storage::put_blob(std::string bytes, uint64_t now_ms, Sync sync) {
   WriteBatch batch;
   BlobId id = batch.put_blob(std::move(bytes), now_ms);

@@ -12,6 +12,7 @@
 #include "storage/raft_log.h"
 #include "storage/rocksdb_kv_store.h"
 #include "storage/state_snapshot.h"
+#include "storage/storage_stats.h"
 #include "storage/storage_state.h"
 #include "storage/write_batch.h"
 
@@ -54,6 +55,9 @@ class Storage final : public BlobStore,
   // applied state, pointers, blob list and node records are read at one
   // point in time, so no commit falls between them.
   Result<StateSnapshot> create_snapshot() const;
+  // Sizes and counts for metrics; safe from any thread, no I/O.
+  StorageStats stats() const;
+
   // The blobs `snapshot` references that this store does not hold.
   Result<std::vector<BlobId>> missing_blobs(const StateSnapshot& snapshot) const;
 

@@ -102,6 +102,12 @@ class Raft {
   const ConfState& conf_state() const { return conf_; }
   uint64_t lamport_time() const { return clock_.now(); }
   NodeId transfer_target() const { return transfer_target_; }
+  // Bytes of proposed entries not yet committed (against
+  // uncommitted_bytes_max), read-index requests waiting (against
+  // pending_reads_max), and read-index rounds this node has started.
+  uint64_t uncommitted_bytes() const { return uncommitted_bytes_; }
+  uint64_t pending_read_indexes() const { return reads_.pending(); }
+  uint64_t read_index_rounds_started() const { return reads_.next_round_id - 1; }
   // The leader's view of a member; nullptr when not leader or not a member.
   const Progress* progress(NodeId id) const;
   // "id=1 term=3 role=leader leader=1 commit=7 applied=7 last=7"

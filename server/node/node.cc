@@ -98,6 +98,17 @@ NodeStatus Node::status() const {
   return status;
 }
 
+std::vector<NodeQueue> Node::queues() const {
+  return {
+      {"writes", state_->writes.size(), options_.pending_writes_max},
+      {"reads", state_->reads.size(), options_.pending_reads_max},
+      {"proposals", raft_->uncommitted_bytes(), options_.raft.uncommitted_bytes_max},
+      {"read_index", raft_->pending_read_indexes(), options_.raft.pending_reads_max},
+      {"staged_values", state_->staged_bytes, options_.staged_blob_bytes_max},
+      {"proposed_values", state_->proposed_bytes, options_.staged_blob_bytes_max},
+  };
+}
+
 void Node::hand_over_leadership() {
   if (raft_->role() != consensus::Role::kLeader) return;
   NodeId best;
@@ -168,6 +179,7 @@ void Node::expire_requests() {
                                          it->first.value()));
     response.indeterminate = true;
     response.header = header();
+    probe_->queue_waited("writes", now - it->second.start_ms);
     probe_->request_finished(op_name(it->second.type), ErrorCode::kTimeout,
                              now - it->second.start_ms);
     ResponseCallback done = std::move(it->second.done);
@@ -184,6 +196,12 @@ void Node::expire_requests() {
     ClientResponse response;
     response.status = Status(ErrorCode::kTimeout, "the read did not complete before its deadline");
     response.header = header();
+    probe_->queue_waited("reads", now - it->second.start_ms);
+    if (!it->second.read_index) {
+      // Still waiting for its round: the read index never came.
+      probe_->read_index_failed();
+      probe_->queue_waited("read_index", now - it->second.start_ms);
+    }
     probe_->request_finished(request_name(it->second.request), ErrorCode::kTimeout,
                              now - it->second.start_ms);
     ResponseCallback done = std::move(it->second.done);

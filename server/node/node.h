@@ -36,6 +36,15 @@ struct NodeStatus {
   uint64_t pending_reads = 0;
 };
 
+// One of the node's bounded queues, as its metrics see it. Some are
+// counted in bytes (proposals, staged_values, proposed_values), the rest in
+// items; depth and capacity always share a unit.
+struct NodeQueue {
+  std::string_view name;
+  uint64_t depth = 0;
+  uint64_t capacity = 0;
+};
+
 // The replicated node: the request pipeline around the Raft core (DESIGN.md
 // "Write path", "Read path"). It talks to the world only through Env, so
 // quokkad and the simulator run this same code. Single-threaded: every call
@@ -61,6 +70,8 @@ class Node {
   void hand_over_leadership();
 
   NodeStatus status() const;
+  // Every bounded queue of the node (its metrics name them as given).
+  std::vector<NodeQueue> queues() const;
   // The replicated state at the applied index, comparable across nodes.
   Result<StateHash> state_hash() const;
   const consensus::Raft& raft() const { return *raft_; }

@@ -165,20 +165,27 @@ void Node::apply(const std::vector<LogEntry>& entries) {
     if (pending != state_->writes.end()) {
       PendingWrite write = std::move(pending->second);
       state_->writes.erase(pending);
+      const uint64_t waited_ms = env_.monotonic_ms() - write.start_ms;
+      probe_->queue_waited("writes", waited_ms);
       ClientResponse response;
       if (write.term != entry.term) {
+        probe_->proposal_failed();
         response.status = Status(ErrorCode::kNotLeader,
                                  "the write was lost to a leader change; it did not apply");
         response.leader_hint = raft_->leader();
         response.header = header();
       } else if (!refused.is_ok()) {
+        // Committed; the apply refused it (the session's verdict).
+        probe_->proposal_committed();
+        probe_->queue_waited("proposals", waited_ms);
         response.status = refused;
         response.header = header();
       } else {
+        probe_->proposal_committed();
+        probe_->queue_waited("proposals", waited_ms);
         response = write_response(*result, command->type, command->key, header());
       }
-      probe_->request_finished(op_name(write.type), response.status.code(),
-                               env_.monotonic_ms() - write.start_ms);
+      probe_->request_finished(op_name(write.type), response.status.code(), waited_ms);
       write.done(std::move(response));
     }
     release_proposed_blob(entry.index, entry.term);
@@ -213,6 +220,7 @@ void Node::fail_pending_writes_before(LogIndex index) {
                              "a snapshot replaced the log here; the write may have applied");
     response.indeterminate = true;
     response.header = header();
+    probe_->queue_waited("writes", env_.monotonic_ms() - write.start_ms);
     probe_->request_finished(op_name(write.type), ErrorCode::kTimeout,
                              env_.monotonic_ms() - write.start_ms);
     write.done(std::move(response));

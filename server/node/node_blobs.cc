@@ -21,7 +21,7 @@ std::optional<std::string> Node::find_blob(const BlobId& id) const {
     return proposed->second.bytes;
   }
   if (auto staged = state_->staged_blobs.find(id); staged != state_->staged_blobs.end()) {
-    return staged->second;
+    return staged->second.bytes;
   }
   Result<std::string> stored = storage_.get_blob(id);
   if (stored.is_ok()) return std::move(stored).value();
@@ -51,13 +51,14 @@ void Node::stage_blob(const BlobId& id, std::string bytes) {
     auto oldest = state_->staged_blobs.find(state_->staged_order.front());
     state_->staged_order.pop_front();
     if (oldest == state_->staged_blobs.end()) continue;
-    state_->staged_bytes -= oldest->second.size();
+    state_->staged_bytes -= oldest->second.bytes.size();
+    probe_->queue_waited("staged_values", env_.monotonic_ms() - oldest->second.staged_ms);
     state_->staged_blobs.erase(oldest);
     probe_->queue_refused("staged_values");
   }
   state_->staged_bytes += bytes.size();
   state_->staged_order.push_back(id);
-  state_->staged_blobs.emplace(id, std::move(bytes));
+  state_->staged_blobs.emplace(id, State::StagedBlob{std::move(bytes), env_.monotonic_ms()});
 }
 
 void Node::release_proposed_blob(LogIndex index, std::optional<Term> persisted_term) {
@@ -69,6 +70,7 @@ void Node::release_proposed_blob(LogIndex index, std::optional<Term> persisted_t
   if (held == state_->proposed_blobs.end()) return;
   if (--held->second.uses == 0) {
     state_->proposed_bytes -= held->second.bytes.size();
+    probe_->queue_waited("proposed_values", env_.monotonic_ms() - held->second.held_ms);
     state_->proposed_blobs.erase(held);
   }
 }

@@ -21,6 +21,18 @@ class NodeProbe {
   }
   // A bounded queue was full and refused an item.
   virtual void queue_refused(std::string_view queue) { (void)queue; }
+  // An item left a bounded queue (taken, answered, expired or evicted)
+  // after `waited_ms` in it.
+  virtual void queue_waited(std::string_view queue, uint64_t waited_ms) {
+    (void)queue, (void)waited_ms;
+  }
+  // A write proposed on this node: its entry committed, or it certainly
+  // did not (refused by the core, or lost to another leader's entry).
+  virtual void proposal_committed() {}
+  virtual void proposal_failed() {}
+  // A linearizable read did not get a read index: refused, dropped by a
+  // leader change, or out of time before its round was confirmed.
+  virtual void read_index_failed() {}
   virtual void leader_changed() {}
   virtual void entries_applied(uint64_t count) { (void)count; }
   virtual void snapshot_sent() {}

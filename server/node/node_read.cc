@@ -59,6 +59,7 @@ void Node::submit_read(ClientRequest request, uint64_t deadline_ms, ResponseCall
   if (linearizable && !local) {
     if (Status status = raft_->read_index(read_context_of(id)); !status.is_ok()) {
       if (status.code() == ErrorCode::kOverloaded) probe_->queue_refused("read_index");
+      probe_->read_index_failed();
       done = std::move(read.done);
       return refuse(std::move(status));
     }
@@ -82,6 +83,7 @@ void Node::serve_reads_up_to_applied() {
     }
     PendingRead serving = std::move(read);
     it = state_->reads.erase(it);
+    probe_->queue_waited("reads", env_.monotonic_ms() - serving.start_ms);
     serve_read(serving);
   }
 }

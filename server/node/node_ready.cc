@@ -129,7 +129,8 @@ void Node::finish_readies() {
     for (const BlobId& id : flight.staged_written) {
       auto staged = state_->staged_blobs.find(id);
       if (staged != state_->staged_blobs.end()) {
-        state_->staged_bytes -= staged->second.size();
+        state_->staged_bytes -= staged->second.bytes.size();
+        probe_->queue_waited("staged_values", env_.monotonic_ms() - staged->second.staged_ms);
         state_->staged_blobs.erase(staged);
       }
     }
@@ -153,12 +154,17 @@ void Node::finish_readies() {
     apply(ready.committed_entries);
     for (const consensus::ReadState& read : ready.read_states) {
       auto it = state_->reads.find(read_id_of(read.context));
-      if (it != state_->reads.end()) it->second.read_index = read.index;
+      if (it == state_->reads.end()) continue;
+      it->second.read_index = read.index;
+      probe_->queue_waited("read_index", env_.monotonic_ms() - it->second.start_ms);
     }
     for (const std::string& context : ready.dropped_reads) {
       auto it = state_->reads.find(read_id_of(context));
       if (it == state_->reads.end()) continue;
       ClientResponse response;
+      probe_->read_index_failed();
+      probe_->queue_waited("read_index", env_.monotonic_ms() - it->second.start_ms);
+      probe_->queue_waited("reads", env_.monotonic_ms() - it->second.start_ms);
       response.status = Status(ErrorCode::kNotLeader,
                                "leadership changed before the read was confirmed");
       response.leader_hint = raft_->leader();

@@ -75,7 +75,11 @@ struct Node::State {
   // Values not yet durable here that entries or appends need: proposed on
   // this node, or received ahead of the entries that reference them.
   // Bounded by staged_blob_bytes_max; the oldest go first.
-  std::map<BlobId, std::string> staged_blobs;
+  struct StagedBlob {
+    std::string bytes;
+    uint64_t staged_ms = 0;  // monotonic, for the queue-wait metric
+  };
+  std::map<BlobId, StagedBlob> staged_blobs;
   std::deque<BlobId> staged_order;
   uint64_t staged_bytes = 0;
   // Values of writes proposed here, held (never evicted) until the entry
@@ -83,6 +87,7 @@ struct Node::State {
   struct ProposedBlob {
     std::string bytes;
     uint64_t uses = 0;  // entries proposed here that reference it
+    uint64_t held_ms = 0;  // monotonic, for the queue-wait metric
   };
   std::map<BlobId, ProposedBlob> proposed_blobs;
   // The proposal at each index and its term. An index can be proposed

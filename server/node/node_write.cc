@@ -88,6 +88,7 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
   Result<LogPosition> position = raft_->propose({encode_command(command)});
   if (!position.is_ok()) {
     if (position.status().code() == ErrorCode::kOverloaded) probe_->queue_refused("proposals");
+    probe_->proposal_failed();
     return refuse(position.status());
   }
   // An older proposal at this index was overwritten before it persisted.
@@ -96,6 +97,7 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
     State::ProposedBlob& held = state_->proposed_blobs[command.value];
     if (held.uses++ == 0) {
       state_->proposed_bytes += value->size();
+      held.held_ms = now;
       held.bytes = std::move(*value);
     }
     state_->proposed_by_index[position->index] = State::ProposedAt{command.value, position->term};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,12 @@ namespace quokka::sim {
 class SimProbe final : public node::NodeProbe {
  public:
   void queue_refused(std::string_view) override { ++queue_refusals; }
+  void queue_waited(std::string_view queue, uint64_t) override {
+    ++queue_items_left[std::string(queue)];
+  }
+  void proposal_committed() override { ++proposals_committed; }
+  void proposal_failed() override { ++proposals_failed; }
+  void read_index_failed() override { ++read_index_failures; }
   void leader_changed() override { ++leader_changes; }
   void entries_applied(uint64_t count) override { entries += count; }
   void snapshot_sent() override { ++snapshots_sent; }
@@ -28,6 +35,11 @@ class SimProbe final : public node::NodeProbe {
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_installed = 0;
   uint64_t blobs = 0;
+  // Items that left each queue (taken, answered, expired or evicted).
+  std::map<std::string, uint64_t> queue_items_left;
+  uint64_t proposals_committed = 0;
+  uint64_t proposals_failed = 0;
+  uint64_t read_index_failures = 0;
 };
 
 }  // namespace quokka::sim

@@ -208,6 +208,9 @@ SimulationReport run_simulation(const SimulationOptions& options) {
   report.last_events.assign(trace.last_lines().begin(), trace.last_lines().end());
   report.digest = trace.digest();
   report.simulated_ms = scheduler.now_ms();
+  report.queue_items_left = probe.queue_items_left;
+  report.proposals_committed = probe.proposals_committed;
+  report.proposals_failed = probe.proposals_failed;
   report.events = scheduler.events_run();
   for (const Operation& operation : report.history) {
     ++report.operations;

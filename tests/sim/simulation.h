@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ struct SimulationReport {
   uint64_t operations_ok = 0;
   uint64_t simulated_ms = 0;
   uint64_t events = 0;
+  // What the nodes reported through their probes, all nodes together.
+  std::map<std::string, uint64_t> queue_items_left;
+  uint64_t proposals_committed = 0;
+  uint64_t proposals_failed = 0;
 };
 
 // One whole run: start the cluster; clients run their workloads while the

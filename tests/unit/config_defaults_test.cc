@@ -53,10 +53,25 @@ TEST(ConfigDefaultsTest, InlineLimitIsCappedAtTheValueLimitUntilSet) {
   EXPECT_EQ(limits.inline_value_bytes_max_effective(), 0u);
 }
 
-TEST(ConfigDefaultsTest, ApdexThresholdsFallBackToTheDefault) {
+// The defaults are the thresholds deploy/prometheus/recording.rules.yml
+// selects buckets by (and config/examples sets): changing one here without
+// the rules would take the node out of the cluster Apdex.
+TEST(ConfigDefaultsTest, ApdexThresholdsDefaultPerOperationAsTheRecordingRulesExpect) {
   MetricsConfig metrics;
-  metrics.apdex_threshold_ms = 30;
+  EXPECT_FALSE(metrics.apdex_threshold_ms.has_value());
+  EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kPut), 20u);
+  EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kDelete), 20u);
+  EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kCas), 20u);
+  EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kGet), 10u);
+  EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kRange), 50u);
+}
+
+TEST(ConfigDefaultsTest, ApdexThresholdsFallBackToTheCommonSettingThenTheDefault) {
+  MetricsConfig metrics;
   metrics.apdex_get_threshold_ms = 5;
+  EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kGet), 5u);
+  EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kRange), 50u);
+  metrics.apdex_threshold_ms = 30;
   EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kGet), 5u);
   EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kPut), 30u);
   EXPECT_EQ(metrics.apdex_threshold_ms_for(ApdexOperation::kRange), 30u);

@@ -8,4 +8,5 @@ quokka_test(NAME storage_test LABEL unit
     storage_node_record_test.cc
     storage_pointer_test.cc
     storage_snapshot_test.cc
+    storage_stats_test.cc
   LIBRARIES quokka_storage quokka_test_support)
