@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,7 +31,10 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
     uint64_t queue_messages_max = 1024;
   };
 
-  PeerLink(asio::io_context& io, Options options, DaemonLog& log);
+  // `lost` runs (on the event loop) each time an established connection to
+  // the peer breaks: what was in flight on it may never arrive.
+  PeerLink(asio::io_context& io, Options options, DaemonLog& log,
+           std::function<void()> lost = {});
 
   void start();
   void stop();
@@ -51,6 +55,7 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
   asio::io_context& io_;
   Options options_;
   DaemonLog& log_;
+  std::function<void()> lost_;
   asio::steady_timer timer_;
   std::shared_ptr<Socket> socket_;
   bool ready_ = false;

@@ -22,6 +22,8 @@ class NodeProbe {
   // A bounded queue was full and refused an item.
   virtual void queue_refused(std::string_view queue) { (void)queue; }
   virtual void leader_changed() {}
+  // A follower passed a client's write on to the leader.
+  virtual void write_forwarded() {}
   virtual void entries_applied(uint64_t count) { (void)count; }
   virtual void snapshot_sent() {}
   virtual void snapshot_installed() {}
