@@ -40,8 +40,8 @@ using namespace std::chrono_literals;
 constexpr const char* kPrometheusBinary = "/usr/bin/prometheus";
 constexpr auto kHttpTimeout = 2s;
 // The queues every node exports a depth for (Server::update_gauges).
-const std::set<std::string> kQueues = {"writes", "reads", "storage_writes", "connections",
-                                       "peer_outgoing"};
+const std::set<std::string> kQueues = {"writes",      "reads",         "storage_writes",
+                                       "connections", "peer_outgoing", "forwarded_writes"};
 
 // --- A small JSON reader, enough for the Prometheus HTTP API's answers. ---
 
