@@ -31,6 +31,11 @@ struct ClusterConfig {
   // among the ids. The default is a single-node cluster matching [listen]'s
   // defaults, so a node started without any file works on its own.
   std::vector<ClusterMember> members{ClusterMember{}};
+  // A follower passes a client's write on to the leader over its peer
+  // connection and relays the answer (as etcd followers do); false: it
+  // refuses the write with NOT_LEADER and the leader's client address, and
+  // the client goes there itself.
+  bool forward_writes = true;
 
   bool operator==(const ClusterConfig&) const = default;
 };

@@ -189,6 +189,8 @@ std::vector<ConfigField> make_fields() {
 
   // [cluster] ---------------------------------------------------------------
   add(cluster_members_field());
+  add(boolean_field("cluster.forward_writes",
+                    [](auto& c) -> auto& { return c.cluster.forward_writes; }));
 
   // [limits] ----------------------------------------------------------------
   add(integer_field("limits.key_bytes_max", {1, static_cast<int64_t>(64 * kKiB), "bytes"},
@@ -223,6 +225,8 @@ std::vector<ConfigField> make_fields() {
                     [](auto& c) -> auto& { return c.queues.apply_entries_max; }));
   add(integer_field("queues.pending_reads_max", kQueueBounds,
                     [](auto& c) -> auto& { return c.queues.pending_reads_max; }));
+  add(integer_field("queues.forwarded_writes_max", kQueueBounds,
+                    [](auto& c) -> auto& { return c.queues.forwarded_writes_max; }));
   add(integer_field("queues.blob_transfers_max", kQueueBounds,
                     [](auto& c) -> auto& { return c.queues.blob_transfers_max; }));
   add(integer_field("queues.peer_outgoing_messages_max", kQueueBounds,

@@ -24,6 +24,9 @@ struct QueuesConfig {
   uint64_t pending_reads_max = 4096;
   // Concurrent blob streams (sending and receiving together).
   uint64_t blob_transfers_max = 64;
+  // Writes a follower has passed on to the leader (cluster.forward_writes)
+  // and not yet had answered.
+  uint64_t forwarded_writes_max = 1024;
   // Messages waiting to be sent to one peer.
   uint64_t peer_outgoing_messages_max = 1024;
   // Write batches waiting for the storage thread's next group commit.

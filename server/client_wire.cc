@@ -42,8 +42,8 @@ void fill_kv(const node::KeyValue& kv, proto::KeyValue& out) {
 }
 
 template <typename Response>
-std::string finish(Response& wire, const node::ClientResponse& response,
-                   std::string_view leader_address) {
+void fill_common(Response& wire, const node::ClientResponse& response,
+                 std::string_view leader_address) {
   fill_header(response.header, *wire.mutable_header());
   if (!response.status.is_ok()) {
     fill_error(response.status, response.indeterminate, *wire.mutable_error());
@@ -53,10 +53,48 @@ std::string finish(Response& wire, const node::ClientResponse& response,
       hint->set_client_address(std::string(leader_address));
     }
   }
+}
+
+template <typename Response>
+std::string finish(Response& wire, const node::ClientResponse& response,
+                   std::string_view leader_address) {
+  fill_common(wire, response, leader_address);
   return wire.SerializeAsString();
 }
 
 }  // namespace
+
+node::ClientRequest write_request_from_wire(const proto::PutRequest& wire) {
+  return node::PutRequest{wire.key(), wire.value(), identity(wire.header())};
+}
+
+node::ClientRequest write_request_from_wire(const proto::DeleteRequest& wire) {
+  return node::DeleteRequest{wire.key(), identity(wire.header())};
+}
+
+node::ClientRequest write_request_from_wire(const proto::CompareAndSwapRequest& wire) {
+  return node::CompareAndSwapRequest{wire.key(), Revision(wire.expected_mod_revision()),
+                                     wire.value(), identity(wire.header())};
+}
+
+void fill_write_response(const node::ClientResponse& response, std::string_view leader_address,
+                         proto::PutResponse& wire) {
+  if (response.kv) fill_kv(*response.kv, *wire.mutable_kv());
+  fill_common(wire, response, leader_address);
+}
+
+void fill_write_response(const node::ClientResponse& response, std::string_view leader_address,
+                         proto::DeleteResponse& wire) {
+  wire.set_existed(response.deleted);
+  fill_common(wire, response, leader_address);
+}
+
+void fill_write_response(const node::ClientResponse& response, std::string_view leader_address,
+                         proto::CompareAndSwapResponse& wire) {
+  if (response.kv) fill_kv(*response.kv, *wire.mutable_kv());
+  wire.set_actual_mod_revision(response.current_mod_revision.value());
+  fill_common(wire, response, leader_address);
+}
 
 void fill_error(const Status& status, bool indeterminate, proto::Error& error) {
   error.set_code(proto::to_wire_error_code(status.code()));
@@ -70,7 +108,7 @@ Result<ClientCall> decode_client_request(const proto::Envelope& envelope) {
     case proto::MESSAGE_KIND_PUT_REQUEST: {
       Result<proto::PutRequest> r = parse<proto::PutRequest>(envelope, "PutRequest");
       if (!r.is_ok()) return r.status();
-      call.request = node::PutRequest{r->key(), r->value(), identity(r->header())};
+      call.request = write_request_from_wire(*r);
       call.deadline_ms = r->header().deadline_ms();
       call.response_kind = proto::MESSAGE_KIND_PUT_RESPONSE;
       return call;
@@ -87,7 +125,7 @@ Result<ClientCall> decode_client_request(const proto::Envelope& envelope) {
     case proto::MESSAGE_KIND_DELETE_REQUEST: {
       Result<proto::DeleteRequest> r = parse<proto::DeleteRequest>(envelope, "DeleteRequest");
       if (!r.is_ok()) return r.status();
-      call.request = node::DeleteRequest{r->key(), identity(r->header())};
+      call.request = write_request_from_wire(*r);
       call.deadline_ms = r->header().deadline_ms();
       call.response_kind = proto::MESSAGE_KIND_DELETE_RESPONSE;
       return call;
@@ -96,8 +134,7 @@ Result<ClientCall> decode_client_request(const proto::Envelope& envelope) {
       Result<proto::CompareAndSwapRequest> r =
           parse<proto::CompareAndSwapRequest>(envelope, "CompareAndSwapRequest");
       if (!r.is_ok()) return r.status();
-      call.request = node::CompareAndSwapRequest{r->key(), Revision(r->expected_mod_revision()),
-                                                 r->value(), identity(r->header())};
+      call.request = write_request_from_wire(*r);
       call.deadline_ms = r->header().deadline_ms();
       call.response_kind = proto::MESSAGE_KIND_COMPARE_AND_SWAP_RESPONSE;
       return call;
@@ -145,8 +182,8 @@ std::string encode_client_response(proto::MessageKind kind,
   switch (kind) {
     case proto::MESSAGE_KIND_PUT_RESPONSE: {
       proto::PutResponse wire;
-      if (response.kv) fill_kv(*response.kv, *wire.mutable_kv());
-      return finish(wire, response, leader_address);
+      fill_write_response(response, leader_address, wire);
+      return wire.SerializeAsString();
     }
     case proto::MESSAGE_KIND_GET_RESPONSE: {
       proto::GetResponse wire;
@@ -164,14 +201,13 @@ std::string encode_client_response(proto::MessageKind kind,
     }
     case proto::MESSAGE_KIND_DELETE_RESPONSE: {
       proto::DeleteResponse wire;
-      wire.set_existed(response.deleted);
-      return finish(wire, response, leader_address);
+      fill_write_response(response, leader_address, wire);
+      return wire.SerializeAsString();
     }
     case proto::MESSAGE_KIND_COMPARE_AND_SWAP_RESPONSE: {
       proto::CompareAndSwapResponse wire;
-      if (response.kv) fill_kv(*response.kv, *wire.mutable_kv());
-      wire.set_actual_mod_revision(response.current_mod_revision.value());
-      return finish(wire, response, leader_address);
+      fill_write_response(response, leader_address, wire);
+      return wire.SerializeAsString();
     }
     case proto::MESSAGE_KIND_RANGE_RESPONSE: {
       proto::RangeResponse wire;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "proto/client.pb.h"
 #include "proto/envelope.pb.h"
 #include "proto/errors.pb.h"
 #include "server/node/client_api.h"
@@ -32,5 +33,21 @@ std::string encode_client_response(proto::MessageKind kind, const node::ClientRe
 
 // An Error message for `status`; `indeterminate` decides Error.definite.
 void fill_error(const Status& status, bool indeterminate, proto::Error& error);
+
+// A client's write as the node takes it, from its wire message (a client's
+// call, or a follower's ForwardRequest).
+node::ClientRequest write_request_from_wire(const proto::PutRequest& wire);
+node::ClientRequest write_request_from_wire(const proto::DeleteRequest& wire);
+node::ClientRequest write_request_from_wire(const proto::CompareAndSwapRequest& wire);
+
+// The wire response to a write; a NOT_LEADER hint names `leader_address`
+// when it is not empty (a leader answering a forward leaves it empty: the
+// follower knows the addresses).
+void fill_write_response(const node::ClientResponse& response, std::string_view leader_address,
+                         proto::PutResponse& wire);
+void fill_write_response(const node::ClientResponse& response, std::string_view leader_address,
+                         proto::DeleteResponse& wire);
+void fill_write_response(const node::ClientResponse& response, std::string_view leader_address,
+                         proto::CompareAndSwapResponse& wire);
 
 }  // namespace quokka::server

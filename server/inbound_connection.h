@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "common/types.h"
 #include "proto/handshake.pb.h"
 #include "server/framed_socket.h"
 
@@ -29,6 +30,11 @@ class InboundConnection : public FramedSocket {
   uint64_t inflight() const { return inflight_; }
   bool is_client() const { return role_ == proto::ROLE_CLIENT; }
   bool on_peer_port() const { return peer_port_; }
+  // The node id a peer gave in its Hello; NodeId(0) before it, or for a
+  // client.
+  NodeId peer_id() const {
+    return role_ == proto::ROLE_PEER ? NodeId(peer_id_) : NodeId(0);
+  }
   uint32_t version() const { return version_; }
   std::chrono::steady_clock::time_point opened() const { return opened_; }
 

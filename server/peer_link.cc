@@ -46,8 +46,9 @@ class PeerLink::Socket : public FramedSocket {
   bool answered_ = false;
 };
 
-PeerLink::PeerLink(asio::io_context& io, Options options, DaemonLog& log)
-    : io_(io), options_(std::move(options)), log_(log), timer_(io) {}
+PeerLink::PeerLink(asio::io_context& io, Options options, DaemonLog& log,
+                   std::function<void()> lost)
+    : io_(io), options_(std::move(options)), log_(log), lost_(std::move(lost)), timer_(io) {}
 
 void PeerLink::start() { dial(); }
 
@@ -147,10 +148,12 @@ void PeerLink::handshake_done(bool accepted) {
   // A refused handshake or a lost connection: either way the peer cannot
   // be sent to.
   ++send_failures_;
-  if (ready_) log_.warn("lost the connection to peer {}", options_.peer.value());
+  const bool was_ready = ready_;
+  if (was_ready) log_.warn("lost the connection to peer {}", options_.peer.value());
   ready_ = false;
   drop_socket();
   redial_later();
+  if (was_ready && lost_) lost_();
 }
 
 void PeerLink::redial_later() {

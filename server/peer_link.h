@@ -35,7 +35,10 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
     std::function<void(double)> waited;
   };
 
-  PeerLink(asio::io_context& io, Options options, DaemonLog& log);
+  // `lost` runs (on the event loop) each time an established connection to
+  // the peer breaks: what was in flight on it may never arrive.
+  PeerLink(asio::io_context& io, Options options, DaemonLog& log,
+           std::function<void()> lost = {});
 
   void start();
   void stop();
@@ -59,6 +62,7 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
   asio::io_context& io_;
   Options options_;
   DaemonLog& log_;
+  std::function<void()> lost_;
   asio::steady_timer timer_;
   std::shared_ptr<Socket> socket_;
   bool ready_ = false;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "proto/peer.pb.h"
+#include "server/forward_wire.h"
 
 namespace quokka::server {
 namespace {
@@ -130,6 +131,10 @@ std::vector<WireMessage> encode_peer_message(const node::PeerMessage& message) {
       chunk.set_data(blob.bytes);
       out.push_back({proto::MESSAGE_KIND_BLOB_CHUNK, chunk.SerializeAsString()});
     }
+  } else if (const auto* forwarded = std::get_if<node::ForwardedWrite>(&message)) {
+    out.push_back({proto::MESSAGE_KIND_FORWARD_REQUEST, encode_forward_request(*forwarded)});
+  } else if (const auto* answer = std::get_if<node::ForwardedWriteAnswer>(&message)) {
+    out.push_back({proto::MESSAGE_KIND_FORWARD_RESPONSE, encode_forward_response(*answer)});
   } else {
     for (const BlobId& id : std::get<node::BlobRequest>(message).ids) {
       proto::BlobAck ack;
@@ -165,6 +170,16 @@ Result<node::PeerMessage> decode_peer_message(const proto::Envelope& envelope) {
       Result<BlobId> id = blob_id(ack.blob_hash());
       if (!id.is_ok()) return id.status();
       return node::PeerMessage(node::BlobRequest{{*id}});
+    }
+    case proto::MESSAGE_KIND_FORWARD_REQUEST: {
+      Result<node::ForwardedWrite> forwarded = decode_forward_request(envelope.payload());
+      if (!forwarded.is_ok()) return forwarded.status();
+      return node::PeerMessage(std::move(forwarded).value());
+    }
+    case proto::MESSAGE_KIND_FORWARD_RESPONSE: {
+      Result<node::ForwardedWriteAnswer> answer = decode_forward_response(envelope.payload());
+      if (!answer.is_ok()) return answer.status();
+      return node::PeerMessage(std::move(answer).value());
     }
     default:
       return malformed(fmt::format("kind {} is not a peer message",

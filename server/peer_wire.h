@@ -12,7 +12,8 @@ namespace quokka::server {
 // Node-to-node messages on the wire (proto/peer.proto). A RaftPeerMessage is
 // a RaftMessage with its inline values; a BlobPush is one BlobChunk per
 // value (the whole value: frames carry value limit + 64 KiB); a BlobRequest
-// is a BlobAck "send from 0" per value.
+// is a BlobAck "send from 0" per value; a ForwardedWrite is a
+// ForwardRequest and its answer a ForwardResponse (forward_wire.h).
 
 // One envelope's kind and payload.
 struct WireMessage {

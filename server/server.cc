@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <filesystem>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -44,6 +45,12 @@ node::NodeOptions node_options(const NodeConfig& config) {
   options.pending_reads_max = config.queues.pending_reads_max;
   options.blob_grace_ms = config.storage.blob_grace_ms;
   options.snapshot_interval_entries = config.raft.snapshot_interval_entries;
+  options.forward_writes = config.cluster.forward_writes;
+  options.forwarded_writes_max = config.queues.forwarded_writes_max;
+  // A fresh value per process start, so a late answer to a forward of an
+  // earlier run of this node is never matched with one of this run's.
+  std::random_device entropy;
+  options.incarnation = (static_cast<uint64_t>(entropy()) << 32) ^ entropy();
   return options;
 }
 
@@ -202,7 +209,9 @@ Status Server::start() {
                                 metrics_->queue_waited("peer_outgoing", waited);
                               }};
     peer_traffic_[member.id];
-    peers_[member.id] = std::make_shared<PeerLink>(io_, options, *log_);
+    const NodeId peer = member.id;
+    peers_[member.id] = std::make_shared<PeerLink>(
+        io_, options, *log_, [this, peer] { node_->peer_disconnected(peer); });
   }
   return Status::ok();
 }
@@ -305,6 +314,9 @@ void Server::connection_closed(const std::shared_ptr<InboundConnection>& connect
                                                          connection->opened())
                                .count());
   }
+  // A peer's answers to this node's forwards come on the peer's own
+  // connection; once it breaks, they may never come.
+  if (connection->peer_id() != NodeId(0)) node_->peer_disconnected(connection->peer_id());
 }
 
 proto::HelloReply Server::handshake(const proto::Hello& hello) {
@@ -358,6 +370,8 @@ void Server::update_gauges() {
   for (const node::NodeQueue& queue : node_->queues()) {
     metrics_->set_queue(queue.name, {queue.depth, queue.capacity});
   }
+  metrics_->set_queue("forwarded_writes",
+                      {status.pending_forwards, config_.queues.forwarded_writes_max});
   metrics_->set_queue("storage_writes",
                       {writer_->queue_depth(), config_.queues.storage_writes_max});
   metrics_->set_queue("connections", {client_connections_, config_.queues.connections_max});

@@ -19,4 +19,19 @@ bool is_write(const ClientRequest& request) {
          std::holds_alternative<CompareAndSwapRequest>(request);
 }
 
+uint64_t request_bytes(const ClientRequest& request) {
+  struct Bytes {
+    uint64_t operator()(const PutRequest& r) const { return r.key.size() + r.value.size(); }
+    uint64_t operator()(const GetRequest& r) const { return r.key.size(); }
+    uint64_t operator()(const DeleteRequest& r) const { return r.key.size(); }
+    uint64_t operator()(const CompareAndSwapRequest& r) const {
+      return r.key.size() + r.value.size();
+    }
+    uint64_t operator()(const RangeRequest& r) const {
+      return r.start.size() + r.end.size() + r.continuation.size();
+    }
+  };
+  return std::visit(Bytes{}, request);
+}
+
 }  // namespace quokka::node

@@ -82,6 +82,8 @@ using ClientRequest = std::variant<PutRequest, GetRequest, DeleteRequest,
 
 std::string_view request_name(const ClientRequest& request);
 bool is_write(const ClientRequest& request);
+// The bytes of keys and values a request carries, for bounded queues.
+uint64_t request_bytes(const ClientRequest& request);
 
 struct KeyValue {
   std::string key;

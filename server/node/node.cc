@@ -95,6 +95,7 @@ NodeStatus Node::status() const {
   status.lamport_time = raft_->lamport_time();
   status.pending_writes = state_->writes.size();
   status.pending_reads = state_->reads.size();
+  status.pending_forwards = state_->forwards.size();
   return status;
 }
 
@@ -149,7 +150,7 @@ void Node::submit(ClientRequest request, uint64_t deadline_ms, ResponseCallback 
     return;
   }
   if (is_write(request)) {
-    submit_write(std::move(request), deadline_ms, std::move(done));
+    submit_write(std::move(request), deadline_ms, std::move(done), WriteOrigin::kClient);
   } else {
     submit_read(std::move(request), deadline_ms, std::move(done));
   }
@@ -167,6 +168,7 @@ void Node::refuse_request(std::string_view op, Status status, const ResponseCall
 
 void Node::expire_requests() {
   const uint64_t now = env_.monotonic_ms();
+  expire_forwards(now);
   for (auto it = state_->writes.begin(); it != state_->writes.end();) {
     if (it->second.deadline_ms > now) {
       ++it;

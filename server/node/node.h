@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,6 +35,7 @@ struct NodeStatus {
   uint64_t lamport_time = 0;
   uint64_t pending_writes = 0;
   uint64_t pending_reads = 0;
+  uint64_t pending_forwards = 0;
 };
 
 // One of the node's bounded queues, as its metrics see it. Some are
@@ -44,6 +46,10 @@ struct NodeQueue {
   uint64_t depth = 0;
   uint64_t capacity = 0;
 };
+
+// Where a write came from: a client of this node, or a follower that
+// passed its client's write on. A forwarded write is never forwarded again.
+enum class WriteOrigin : uint8_t { kClient, kForwarded };
 
 // The replicated node: the request pipeline around the Raft core (DESIGN.md
 // "Write path", "Read path"). It talks to the world only through Env, so
@@ -65,6 +71,11 @@ class Node {
   // writes that may still apply).
   void submit(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
 
+  // The connection to `peer` broke (either direction): writes forwarded to
+  // it may have been lost, or their answers may be, so they are answered
+  // now, as indeterminate, instead of at their deadline.
+  void peer_disconnected(NodeId peer);
+
   // Hands leadership to the most up-to-date voter (before a planned stop).
   // Does nothing when this node does not lead or has no other voter.
   void hand_over_leadership();
@@ -79,12 +90,26 @@ class Node {
  private:
   struct PendingWrite;
   struct PendingRead;
+  struct PendingForward;
   struct ReadyInFlight;
 
   Node(const NodeOptions& options, Env& env, Storage& storage, NodeProbe* probe);
 
   // node_write.cc
-  void submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
+  void submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done,
+                    WriteOrigin origin);
+  // node_forward.cc
+  void forward_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
+  void receive_forwarded_write(NodeId from, ForwardedWrite forwarded);
+  void receive_forward_answer(NodeId from, ForwardedWriteAnswer answer);
+  // Answers every forward whose leader `sent_to` selects with an
+  // indeterminate TIMEOUT saying `why` (the write may have been proposed).
+  void fail_forwards(const std::function<bool(NodeId leader)>& sent_to,
+                     std::string_view why);
+  // The leader this node knows changed to `leader` (NodeId(0): none);
+  // forwards to any other node can no longer be answered by it as leader.
+  void known_leader_changed(NodeId leader);
+  void expire_forwards(uint64_t now_ms);
   // node_read.cc
   void submit_read(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
   void serve_read(PendingRead& read);

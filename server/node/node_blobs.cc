@@ -85,7 +85,15 @@ void Node::receive_blobs(std::vector<InlineBlob> blobs) {
 }
 
 void Node::receive(NodeId from, PeerMessage message) {
+  if (auto* forwarded = std::get_if<ForwardedWrite>(&message)) {
+    receive_forwarded_write(from, std::move(*forwarded));
+    return;
+  }
   if (state_->stopped) return;
+  if (auto* answer = std::get_if<ForwardedWriteAnswer>(&message)) {
+    receive_forward_answer(from, std::move(*answer));
+    return;
+  }
   if (auto* push = std::get_if<BlobPush>(&message)) {
     receive_blobs(std::move(push->blobs));
     request_drain();

@@ -56,6 +56,17 @@ struct NodeOptions {
   uint64_t staged_blob_bytes_max = 256 * 1024 * 1024;
   // Applied entries between snapshots; the log before a snapshot is dropped.
   uint64_t snapshot_interval_entries = 10000;
+  // A follower passes client writes on to the leader it knows and relays
+  // the answer; otherwise it refuses them with NOT_LEADER naming the leader.
+  bool forward_writes = true;
+  // Writes this node has passed on whose answer has not come back yet.
+  // Full -> OVERLOADED at once, so a slow leader cannot make a follower
+  // hold requests without bound.
+  uint64_t forwarded_writes_max = 1024;
+  // Differs between two runs of the same node (quokkad draws it at random
+  // on start), so an answer to a forward of an earlier run that arrives
+  // late is never taken for the answer to one of this run's.
+  uint64_t incarnation = 0;
   NodeFaultInjection faults;
 };
 

@@ -34,6 +34,8 @@ class NodeProbe {
   // leader change, or out of time before its round was confirmed.
   virtual void read_index_failed() {}
   virtual void leader_changed() {}
+  // A follower passed a client's write on to the leader.
+  virtual void write_forwarded() {}
   virtual void entries_applied(uint64_t count) { (void)count; }
   virtual void snapshot_sent() {}
   virtual void snapshot_installed() {}

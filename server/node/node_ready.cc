@@ -39,6 +39,7 @@ void Node::drain() {
     if (ready.soft_state && ready.soft_state->leader != state_->known_leader) {
       state_->known_leader = ready.soft_state->leader;
       probe_->leader_changed();
+      known_leader_changed(state_->known_leader);
     }
     for (consensus::Message& message : ready.messages) send_raft(std::move(message));
     ready.messages.clear();

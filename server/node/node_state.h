@@ -44,6 +44,16 @@ struct Node::PendingRead {
   std::optional<LogIndex> read_index;
 };
 
+// A client write passed on to the leader, waiting for its answer.
+struct Node::PendingForward {
+  // The leader it went to; only that node's answer counts.
+  NodeId leader;
+  std::string op;
+  ResponseCallback done;
+  uint64_t deadline_ms = 0;
+  uint64_t start_ms = 0;
+};
+
 // A Ready between ready() and advance(): its persist may still be running.
 struct Node::ReadyInFlight {
   uint64_t sequence = 0;
@@ -68,6 +78,12 @@ struct Node::State {
   // Reads by id (the read-index context).
   std::map<uint64_t, PendingRead> reads;
   uint64_t next_read_id = 1;
+  // Writes passed on to the leader, by forward id; answered when the
+  // leader's answer comes back, or indeterminately when their deadline
+  // passes, the leader changes or the link to it drops. Bounded by
+  // forwarded_writes_max.
+  std::map<uint64_t, PendingForward> forwards;
+  uint64_t next_forward_id = 1;
 
   std::deque<ReadyInFlight> readies;
   uint64_t next_ready_sequence = 1;

@@ -42,7 +42,8 @@ std::string* value_of(ClientRequest& request) {
 
 }  // namespace
 
-void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done) {
+void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done,
+                        WriteOrigin origin) {
   const uint64_t now = env_.monotonic_ms();
   const std::string op(request_name(request));
   auto refuse = [&](Status status) {
@@ -52,6 +53,12 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
     return refuse(std::move(status));
   }
   if (raft_->role() != consensus::Role::kLeader) {
+    // Only a client's own write is passed on, so a forward never loops
+    // between two nodes that each think the other leads.
+    if (options_.forward_writes && origin == WriteOrigin::kClient &&
+        raft_->leader() != NodeId(0) && raft_->leader() != options_.id) {
+      return forward_write(std::move(request), deadline_ms, std::move(done));
+    }
     return refuse(Status(ErrorCode::kNotLeader,
                          raft_->leader() == NodeId(0)
                              ? std::string("this node is not the leader and knows none")

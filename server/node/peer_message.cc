@@ -23,6 +23,11 @@ uint64_t byte_size(const PeerMessage& message) {
     total += request->ids.size() * BlobId::kSize;
   } else if (const auto* push = std::get_if<BlobPush>(&message)) {
     add_blobs(push->blobs);
+  } else if (const auto* forwarded = std::get_if<ForwardedWrite>(&message)) {
+    total += request_bytes(forwarded->request);
+  } else if (const auto* answer = std::get_if<ForwardedWriteAnswer>(&message)) {
+    total += answer->response.status.message().size();
+    if (answer->response.kv) total += answer->response.kv->key.size();
   }
   return total;
 }

@@ -157,6 +157,10 @@ TEST_P(PartitionTest, MinorityRefusesMajorityWritesAndMinorityCatchesUpAfterHeal
                                          const std::string& peer_address) {
     return proxies.dial_address(dialer, peer, peer_address);
   };
+  // Followers refuse writes rather than forward them: a write forwarded
+  // across the cut could only end indeterminate, and this test pins the
+  // definite refusal a minority gives.
+  options.settings = {"cluster.forward_writes=false"};
   ProcessCluster cluster(options);
   ASSERT_TRUE(cluster.start());
   const std::optional<LeaderInfo> leader = cluster.wait_for_leader(15s);

@@ -40,7 +40,7 @@ void print_failure(const quokka::sim::SimulationReport& report) {
   std::printf("nodes at the end:\n%s", report.final_nodes.c_str());
   std::printf("last events:\n");
   for (const auto& line : report.last_events) std::printf("  %s\n", line.c_str());
-  std::printf("replay: quokka-sim --seed %llu\n", static_cast<unsigned long long>(report.seed));
+  std::printf("replay: quokka-sim %s\n", report.replay_arguments.c_str());
 }
 
 }  // namespace
@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   size_t nodes = 3;
   std::string fault_mix = "mixed";
   bool verbose = false;
+  bool forward_writes = false;
   uint64_t faults_phase_ms = quokka::sim::SimulationOptions{}.faults_phase_ms;
   app.add_option("--seed", seed, "the seed to run (with --seeds: the first)");
   app.add_option("--seeds", seeds, "how many consecutive seeds to run")->check(CLI::PositiveNumber);
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(quokka::sim::fault_mix_names()));
   app.add_option("--faults-ms", faults_phase_ms, "simulated length of the faults phase");
   app.add_flag("--verbose", verbose, "print every event as it happens");
+  app.add_flag("--forward-writes", forward_writes,
+               "followers pass writes on to the leader instead of answering NOT_LEADER");
   // Negative controls: break the node on purpose to see the checkers fire.
   std::vector<std::string> breaks;
   app.add_option("--break", breaks, "break the node on purpose (negative control)")
@@ -80,6 +83,7 @@ int main(int argc, char** argv) {
     options.fault_mix = fault_mix;
     options.verbose = verbose;
     options.faults_phase_ms = faults_phase_ms;
+    options.forward_writes = forward_writes;
     for (const std::string& name : breaks) {
       if (name == "acknowledge_before_commit") options.node_faults.acknowledge_before_commit = true;
       if (name == "local_linearizable_reads") options.node_faults.local_linearizable_reads = true;

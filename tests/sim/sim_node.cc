@@ -46,6 +46,9 @@ Status SimNode::start() {
   node::NodeOptions options = options_;
   // Each incarnation draws its own election timeouts.
   options.raft.random_seed = world_.random.next();
+  // Unique per run of this node, and drawn without touching the shared
+  // random sequence, so runs without forwarding replay unchanged.
+  options.incarnation = incarnation_;
   env_ = std::make_unique<SimEnv>(*this, incarnation_);
   auto opened = node::Node::open(options, *env_, disk_.storage(), &world_.probe);
   if (!opened.is_ok()) {

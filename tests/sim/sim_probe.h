@@ -22,6 +22,7 @@ class SimProbe final : public node::NodeProbe {
   void proposal_failed() override { ++proposals_failed; }
   void read_index_failed() override { ++read_index_failures; }
   void leader_changed() override { ++leader_changes; }
+  void write_forwarded() override { ++writes_forwarded; }
   void entries_applied(uint64_t count) override { entries += count; }
   void snapshot_sent() override { ++snapshots_sent; }
   void snapshot_installed() override { ++snapshots_installed; }
@@ -31,6 +32,7 @@ class SimProbe final : public node::NodeProbe {
 
   uint64_t queue_refusals = 0;
   uint64_t leader_changes = 0;
+  uint64_t writes_forwarded = 0;
   uint64_t entries = 0;
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_installed = 0;

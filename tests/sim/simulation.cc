@@ -35,6 +35,10 @@ node::NodeOptions simulation_node_options() {
   options.snapshot_interval_entries = 200;
   options.blob_grace_ms = 2000;
   options.blob_collect_interval_ticks = 20;
+  // Runs choose forwarding themselves (SimulationOptions::forward_writes).
+  options.forward_writes = false;
+  // Forwards are few in a run; a small bound lets a burst reach it.
+  options.forwarded_writes_max = 16;
   return options;
 }
 
@@ -91,6 +95,7 @@ SimulationReport run_simulation(const SimulationOptions& options) {
   cluster_options.node_count = options.node_count;
   cluster_options.node = simulation_node_options();
   cluster_options.node.faults = options.node_faults;
+  cluster_options.node.forward_writes = options.forward_writes;
   cluster_options.client_links.delay_max_ms = 3;
   SimProbe probe;
   auto cluster = std::make_unique<SimCluster>(cluster_options, scheduler, random, trace,
@@ -222,6 +227,10 @@ SimulationReport run_simulation(const SimulationOptions& options) {
       options.node_count, report.fault_mix, fmt::join(workload_names, ","), shape.clients,
       report.fault_log.size(), report.operations, report.operations_ok, ledger.writes(),
       report.simulated_ms, report.events, probe.describe(), check_note);
+  report.writes_forwarded = probe.writes_forwarded;
+  report.replay_arguments = fmt::format("--seed {} --nodes {}{}", options.seed,
+                                        options.node_count,
+                                        options.forward_writes ? " --forward-writes" : "");
   // The cluster refers to the scheduler's events; it goes first.
   cluster.reset();
   return report;

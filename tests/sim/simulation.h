@@ -25,6 +25,10 @@ struct SimulationOptions {
   // Clients per run: drawn in [clients_min, clients_max].
   uint64_t clients_min = 3;
   uint64_t clients_max = 8;
+  // Followers pass writes on to the leader (NodeOptions::forward_writes)
+  // instead of refusing them with NOT_LEADER. Off by default, so that every
+  // seed recorded before forwarding existed replays as it did.
+  bool forward_writes = false;
   // Negative controls: break the node on purpose.
   node::NodeFaultInjection node_faults;
   bool verbose = false;
@@ -39,6 +43,8 @@ struct SimulationReport {
   std::vector<Finding> findings;
   // One line: nodes, mix, workloads, clients, operations, simulated time.
   std::string summary;
+  // The quokka-sim arguments that replay this run.
+  std::string replay_arguments;
   // The fault mix resolved for this seed, and every fault as carried out.
   std::string fault_mix;
   std::vector<std::string> fault_log;
@@ -49,6 +55,8 @@ struct SimulationReport {
   History history;
   uint64_t operations = 0;
   uint64_t operations_ok = 0;
+  // Client writes followers passed on to the leader.
+  uint64_t writes_forwarded = 0;
   uint64_t simulated_ms = 0;
   uint64_t events = 0;
   // What the nodes reported through their probes, all nodes together.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -35,7 +36,7 @@ std::string failure_text(const SimulationReport& report) {
   text += "nodes:\n" + report.final_nodes;
   text += "last events:\n";
   for (const std::string& line : report.last_events) text += "  " + line + "\n";
-  text += "replay: quokka-sim --seed " + std::to_string(report.seed) + "\n";
+  text += "replay: quokka-sim " + report.replay_arguments + "\n";
   return text;
 }
 
@@ -71,6 +72,24 @@ TEST(SimulationTest, ProbesSeeEveryNodeQueueAndTheProposals) {
     EXPECT_GT(left[queue], 0u) << "no item ever left queue " << queue;
   }
   EXPECT_GT(committed, 0u);
+}
+
+// Followers forward writes to the leader: the same checkers hold, and the
+// runs do forward (a follower refusing every write would pass vacuously).
+TEST(SimulationTest, SeedsWithForwardedWritesPassEveryChecker) {
+  const uint64_t seeds = std::max<uint64_t>(seed_count() / 5, 1);
+  uint64_t forwarded_runs = 0;
+  for (uint64_t seed = 1; seed <= seeds; ++seed) {
+    SimulationOptions options;
+    options.seed = seed;
+    options.node_count = seed % 4 == 0 ? 5 : 3;
+    options.forward_writes = true;
+    const SimulationReport report = run_simulation(options);
+    ASSERT_EQ(report.verdict, RunVerdict::kOk) << failure_text(report);
+    EXPECT_GT(report.operations_ok, 0u) << failure_text(report);
+    if (report.writes_forwarded > 0) ++forwarded_runs;
+  }
+  EXPECT_GT(forwarded_runs, seeds / 2) << "most runs should forward some writes";
 }
 
 // Every seed that once found a bug, with what it found; each must keep
@@ -112,6 +131,15 @@ TEST(SimulationTest, SameSeedSameHistory) {
   options.seed = 8;
   const SimulationReport other = run_simulation(options);
   EXPECT_NE(first.digest, other.digest);
+
+  // Forwarding is just as deterministic, and changes the run.
+  options.seed = 7;
+  options.forward_writes = true;
+  const SimulationReport forwarding = run_simulation(options);
+  const SimulationReport forwarding_again = run_simulation(options);
+  EXPECT_EQ(forwarding.digest, forwarding_again.digest);
+  EXPECT_EQ(forwarding.summary, forwarding_again.summary);
+  EXPECT_NE(forwarding.digest, first.digest);
 }
 
 // A negative control: a node broken on purpose must be caught within the

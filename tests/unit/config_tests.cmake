@@ -4,6 +4,7 @@ quokka_test(NAME config_test LABEL unit
     config_defaults_test.cc
     config_docs_test.cc
     config_examples_test.cc
+    config_forward_writes_test.cc
     config_host_port_test.cc
     config_override_test.cc
     config_parse_errors_test.cc
