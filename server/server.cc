@@ -457,8 +457,8 @@ void Server::send(NodeId to, node::PeerMessage message) {
   }
 }
 
-void Server::persist(WriteBatch batch, std::function<void(Status)> done) {
-  writer_->write(std::move(batch), std::move(done));
+void Server::persist(WriteBatch batch, Sync sync, std::function<void(Status)> done) {
+  writer_->write(std::move(batch), sync, std::move(done));
 }
 
 void Server::defer(std::function<void()> work) {

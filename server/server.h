@@ -68,7 +68,7 @@ class Server final : public node::Env {
   uint64_t monotonic_ms() const override;
   uint64_t wall_ms() const override;
   void send(NodeId to, node::PeerMessage message) override;
-  void persist(WriteBatch batch, std::function<void(Status)> done) override;
+  void persist(WriteBatch batch, Sync sync, std::function<void(Status)> done) override;
   void defer(std::function<void()> work) override;
 
   // For inbound connections.

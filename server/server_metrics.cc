@@ -335,7 +335,8 @@ void ServerMetrics::set_storage(const StorageStats& stats, uint64_t quota_bytes)
 void ServerMetrics::storage_committed(double commit_seconds, double sync_seconds) {
   std::lock_guard lock(storage_mutex_);
   storage_commit_.Observe(commit_seconds);
-  // 0 only when storage.sync is off: there was no sync to time.
+  // 0 when the group needed no sync (no batch asked for one) or
+  // storage.sync is off: there was no sync to time.
   if (sync_seconds > 0) log_sync_.Observe(sync_seconds);
   group_commits_.Increment();
 }

@@ -13,11 +13,11 @@ StorageWriter::StorageWriter(Storage& storage, Post post, bool sync, Observer ob
 
 StorageWriter::~StorageWriter() { stop(); }
 
-void StorageWriter::write(WriteBatch batch, std::function<void(Status)> done) {
+void StorageWriter::write(WriteBatch batch, Sync sync, std::function<void(Status)> done) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(
-        Pending{std::move(batch), std::move(done), std::chrono::steady_clock::now()});
+        Pending{std::move(batch), sync, std::move(done), std::chrono::steady_clock::now()});
   }
   wake_.notify_one();
 }
@@ -66,10 +66,14 @@ void StorageWriter::run() {
     // timed on its own: the log sync is the disk's share of a commit.
     std::vector<Status> results;
     results.reserve(group.size());
-    for (const Pending& pending : group) results.push_back(storage_.commit(pending.batch, Sync::kNo));
+    bool group_needs_sync = false;
+    for (const Pending& pending : group) {
+      results.push_back(storage_.commit(pending.batch, Sync::kNo));
+      group_needs_sync = group_needs_sync || pending.sync == Sync::kYes;
+    }
     Status group_status = Status::ok();
     double sync_seconds = 0;
-    if (sync_) {
+    if (sync_ && group_needs_sync) {
       const auto sync_started = std::chrono::steady_clock::now();
       group_status = storage_.commit(WriteBatch{}, Sync::kYes);
       sync_seconds = Seconds(std::chrono::steady_clock::now() - sync_started).count();

@@ -37,10 +37,12 @@ class StorageWriter {
   StorageWriter(Storage& storage, Post post, bool sync, Observer observer = {});
   ~StorageWriter();
 
-  // Queues `batch`; `done` runs on the node's thread after it is durable,
-  // in submission order. The queue is not bounded here: its producer (the
+  // Queues `batch`; `done` runs on the node's thread after it is written
+  // (and, with Sync::kYes, durable), in submission order. A group syncs
+  // once if any of its batches asks for it, which makes every batch before
+  // it durable too. The queue is not bounded here: its producer (the
   // node's Readies) is bounded by the consensus core's flow control.
-  void write(WriteBatch batch, std::function<void(Status)> done);
+  void write(WriteBatch batch, Sync sync, std::function<void(Status)> done);
 
   // Finishes what is queued and stops the thread.
   void stop();
@@ -51,6 +53,7 @@ class StorageWriter {
  private:
   struct Pending {
     WriteBatch batch;
+    Sync sync = Sync::kYes;
     std::function<void(Status)> done;
     std::chrono::steady_clock::time_point queued;
   };

@@ -27,11 +27,14 @@ class Env {
   // Best effort: the message may be lost, delayed, duplicated or reordered.
   virtual void send(NodeId to, PeerMessage message) = 0;
 
-  // Writes `batch` durably (synced). Batches complete in the order they were
-  // given, and `done` runs once per batch, in that order, on the node's
-  // thread. A batch still in flight when the process dies may be lost; an
-  // error means the disk failed and the node must stop.
-  virtual void persist(WriteBatch batch, std::function<void(Status)> done) = 0;
+  // Writes `batch`, synced when `sync` says so. Batches complete in the
+  // order they were given, and `done` runs once per batch, in that order, on
+  // the node's thread. An unsynced batch is written (visible to reads) but
+  // becomes durable only with a later synced one: a crash may lose it, and
+  // then every batch after it too, never an earlier one. A batch still in
+  // flight when the process dies may be lost; an error means the disk failed
+  // and the node must stop.
+  virtual void persist(WriteBatch batch, Sync sync, std::function<void(Status)> done) = 0;
 
   // Runs `work` on the node's thread once the current call has returned and
   // what is already queued for the node has run (quokkad: the event loop's

@@ -84,6 +84,19 @@ void Node::drain() {
     if (ready.hard_state) batch.set_hard_state(*ready.hard_state);
     flight.staged_written.assign(written.begin(), written.end());
 
+    // Raft needs entries, a snapshot, and a new term or vote on the disk
+    // before the messages that speak of them. A commit index alone may be
+    // lost by a crash (the leader tells it again, and the applied state
+    // never runs ahead of it: a crash loses a suffix of the writes), so it
+    // rides unsynced, as etcd's does; a sync per commit advance would double
+    // the syncs of every write.
+    const bool term_or_vote_changed =
+        ready.hard_state && (ready.hard_state->term != state_->last_hard_state.term ||
+                             ready.hard_state->vote != state_->last_hard_state.vote);
+    if (ready.hard_state) state_->last_hard_state = *ready.hard_state;
+    flight.sync = ready.snapshot || !ready.entries.empty() || term_or_vote_changed
+                      ? Sync::kYes
+                      : Sync::kNo;
     const bool must_persist = !batch.empty();
     flight.persisted = !must_persist;
     if (must_persist) flight.deferred = std::move(batch);
@@ -103,7 +116,7 @@ void Node::submit_deferred_batches() {
     const uint64_t sequence = flight.sequence;
     WriteBatch batch = std::move(*flight.deferred);
     flight.deferred.reset();
-    env_.persist(std::move(batch),
+    env_.persist(std::move(batch), flight.sync,
                  [this, sequence](Status status) { persisted(sequence, std::move(status)); });
   }
 }

@@ -63,6 +63,8 @@ struct Node::ReadyInFlight {
   // until every earlier Ready is finished (their committed entries apply
   // below the snapshot), and every later batch waits behind it.
   std::optional<WriteBatch> deferred;
+  // Whether the batch must be synced (see Node::drain).
+  Sync sync = Sync::kYes;
   // Staged values written by this Ready's batch, dropped from memory once
   // it is durable.
   std::vector<BlobId> staged_written;
@@ -123,6 +125,9 @@ struct Node::State {
   NodeId known_leader;
   // A write to the disk failed: the node answers nothing any more.
   bool stopped = false;
+  // The hard state of the last Ready handed out; a Ready that changes only
+  // its commit index needs no sync.
+  HardState last_hard_state;
   // A deferred drain is scheduled and has not run yet.
   bool drain_requested = false;
 };

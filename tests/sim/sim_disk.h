@@ -48,7 +48,10 @@ class SimDisk {
   Storage& storage() { return *storage_; }
   bool is_open() const { return storage_ != nullptr; }
 
-  void persist(WriteBatch batch, Done done);
+  // A group syncs if any of its batches asks for it; a group of batches that
+  // ask none completes once written, and its writes stay unsynced (a crash
+  // may lose them) until a later sync.
+  void persist(WriteBatch batch, Sync sync, Done done);
 
   // The process died: queued and unsynced batches are forgotten (their
   // callbacks never run), Storage is closed, and the store loses unsynced
@@ -68,11 +71,12 @@ class SimDisk {
  private:
   struct Pending {
     WriteBatch batch;
+    Sync sync = Sync::kYes;
     Done done;
   };
 
   void start_group();
-  void finish_group(uint64_t generation);
+  void finish_group(uint64_t generation, bool sync);
 
   Scheduler& scheduler_;
   DeterministicRandom& random_;

@@ -12,8 +12,8 @@ void SimEnv::send(NodeId to, node::PeerMessage message) {
   node_.env_send(incarnation_, to, std::move(message));
 }
 
-void SimEnv::persist(WriteBatch batch, std::function<void(Status)> done) {
-  node_.env_persist(incarnation_, std::move(batch), std::move(done));
+void SimEnv::persist(WriteBatch batch, Sync sync, std::function<void(Status)> done) {
+  node_.env_persist(incarnation_, std::move(batch), sync, std::move(done));
 }
 
 void SimEnv::defer(std::function<void()> work) {

@@ -140,10 +140,10 @@ void SimNode::env_defer(uint64_t incarnation, std::function<void()> work) {
   });
 }
 
-void SimNode::env_persist(uint64_t incarnation, WriteBatch batch,
+void SimNode::env_persist(uint64_t incarnation, WriteBatch batch, Sync sync,
                           std::function<void(Status)> done) {
   if (incarnation != incarnation_) return;
-  disk_.persist(std::move(batch), [this, incarnation, done = std::move(done)](Status status) {
+  disk_.persist(std::move(batch), sync, [this, incarnation, done = std::move(done)](Status status) {
     // The disk finishes while the process is stopped; the process learns of
     // it when it runs again.
     run_in_process(incarnation, [done, status] { done(status); });

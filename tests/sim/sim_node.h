@@ -81,7 +81,8 @@ class SimNode {
 
   // Called by SimEnv.
   void env_send(uint64_t incarnation, NodeId to, node::PeerMessage message);
-  void env_persist(uint64_t incarnation, WriteBatch batch, std::function<void(Status)> done);
+  void env_persist(uint64_t incarnation, WriteBatch batch, Sync sync,
+                   std::function<void(Status)> done);
   // Runs `work` after the events already due now (the event loop's next
   // turn), in the same incarnation.
   void env_defer(uint64_t incarnation, std::function<void()> work);

@@ -22,14 +22,15 @@ struct Observed {
 };
 
 // Writes `count` batches, each one blob, and waits until every one is done.
-std::vector<Status> write_blobs(StorageWriter& writer, int count) {
+std::vector<Status> write_blobs(StorageWriter& writer, int count, Sync sync = Sync::kYes) {
   std::vector<std::future<Status>> futures;
   for (int i = 0; i < count; ++i) {
     auto promise = std::make_shared<std::promise<Status>>();
     futures.push_back(promise->get_future());
     WriteBatch batch;
     batch.put_blob("value " + std::to_string(i), 100);
-    writer.write(std::move(batch), [promise](Status status) { promise->set_value(status); });
+    writer.write(std::move(batch), sync,
+                 [promise](Status status) { promise->set_value(status); });
   }
   std::vector<Status> results;
   for (auto& future : futures) results.push_back(future.get());
@@ -79,6 +80,22 @@ TEST(StorageWriterTest, WithoutSyncNothingIsSyncedAndNoSyncTimeIsReported) {
   EXPECT_EQ(harness.unsynced_batch_count(), 5u);
   std::lock_guard lock(observed.mutex);
   for (const auto& [commit, sync] : observed.commits) EXPECT_EQ(sync, 0);
+}
+
+TEST(StorageWriterTest, BatchesThatAskNoSyncAreWrittenAndMadeDurableByTheNextSync) {
+  StorageHarness harness(Backend::kMemory);
+  Observed observed;
+  StorageWriter writer(harness.storage(), [](std::function<void()> done) { done(); },
+                       /*sync=*/true, observer_into(observed));
+  for (const Status& status : write_blobs(writer, 3, Sync::kNo)) EXPECT_TRUE(status.is_ok());
+  EXPECT_EQ(harness.unsynced_batch_count(), 3u) << "done, written, not yet durable";
+  {
+    std::lock_guard lock(observed.mutex);
+    for (const auto& [commit, sync] : observed.commits) EXPECT_EQ(sync, 0) << "no sync asked";
+  }
+  for (const Status& status : write_blobs(writer, 1, Sync::kYes)) EXPECT_TRUE(status.is_ok());
+  writer.stop();
+  EXPECT_EQ(harness.unsynced_batch_count(), 0u) << "the sync covered the earlier batches";
 }
 
 }  // namespace
