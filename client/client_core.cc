@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "client/client_impl.h"
+#include "client/endpoint.h"
 #include "common/assert.h"
 
 namespace quokka::client {
@@ -243,6 +244,18 @@ void Client::Impl::start_attempt(const std::shared_ptr<PendingOperation>& operat
             });
 }
 
+void Client::Impl::follow_forwarding_hint(const proto::Envelope& envelope,
+                                          const std::string& answered_by) {
+  // A follower that forwarded this write names the leader in the header;
+  // later requests go there directly (the answer itself stands).
+  proto::ResponseHeaderOnly only;
+  if (!only.ParseFromString(envelope.payload()) || !only.header().has_leader_hint()) return;
+  const std::string& leader = only.header().leader_hint().client_address();
+  if (leader.empty() || leader == answered_by || leader == target_) return;
+  if (!parse_endpoint(leader).is_ok()) return;
+  move_to(leader);
+}
+
 void Client::Impl::on_attempt_reply(
     const std::shared_ptr<PendingOperation>& operation, uint32_t attempt,
     const std::shared_ptr<Connection>& connection, ConnectionReply reply) {
@@ -255,6 +268,7 @@ void Client::Impl::on_attempt_reply(
   operation->timer->cancel();
 
   if (reply.envelope) {
+    if (operation->is_write) follow_forwarding_hint(*reply.envelope, connection->address());
     ReplyOutcome outcome = operation->decode(*reply.envelope, connection->address());
     if (auto* deliver = std::get_if<Deliver>(&outcome)) {
       finish_success(operation, *deliver);

@@ -136,6 +136,7 @@ class Client::Impl {
                         uint32_t attempt, const std::shared_ptr<Connection>& connection,
                         ConnectionReply reply);
   void on_attempt_timeout(const std::shared_ptr<PendingOperation>& operation);
+  void follow_forwarding_hint(const proto::Envelope& envelope, const std::string& answered_by);
   void arm_timer(const std::shared_ptr<PendingOperation>& operation,
                  Clock::time_point when,
                  std::function<void(const std::shared_ptr<PendingOperation>&)> action);

@@ -45,6 +45,11 @@ template <typename Response>
 void fill_common(Response& wire, const node::ClientResponse& response,
                  std::string_view leader_address) {
   fill_header(response.header, *wire.mutable_header());
+  if (response.status.is_ok() && response.leader_hint != NodeId(0)) {
+    proto::LeaderHint* hint = wire.mutable_header()->mutable_leader_hint();
+    hint->set_node_id(response.leader_hint.value());
+    hint->set_client_address(std::string(leader_address));
+  }
   if (!response.status.is_ok()) {
     fill_error(response.status, response.indeterminate, *wire.mutable_error());
     if (response.leader_hint != NodeId(0)) {

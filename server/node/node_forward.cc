@@ -87,6 +87,8 @@ void Node::receive_forward_answer(NodeId from, ForwardedWriteAnswer answer) {
   if (it == state_->forwards.end() || it->second.leader != from) return;
   PendingForward forward = std::move(it->second);
   state_->forwards.erase(it);
+  // Tell the client who leads, so its next writes skip this hop.
+  if (answer.response.status.is_ok()) answer.response.leader_hint = forward.leader;
   probe_->queue_waited("forwarded_writes", env_.monotonic_ms() - forward.start_ms);
   probe_->request_finished(forward.op, answer.response.status.code(),
                            env_.monotonic_ms() - forward.start_ms);

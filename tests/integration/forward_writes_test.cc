@@ -129,6 +129,28 @@ std::optional<double> metric(const ProcessCluster& cluster, NodeId node, const c
   return sample_sum(scrape->body, name, labels);
 }
 
+TEST(ForwardWritesTest, TheClientLibraryMovesToTheLeaderAfterOneForwardedWrite) {
+  ProcessCluster cluster;
+  ASSERT_TRUE(cluster.start());
+  const std::optional<LeaderInfo> leader = cluster.wait_for_leader(15s);
+  ASSERT_TRUE(leader.has_value()) << cluster.last_status_report();
+  const NodeId follower = some_follower(cluster, leader->id);
+
+  // The client knows only the follower; the first write's answer names the
+  // leader, and the later ones go there without the extra hop.
+  std::unique_ptr<client::Client> client = cluster.make_client({follower});
+  for (int i = 0; i < 5; ++i) {
+    auto put = client->put("moved/" + std::to_string(i), "v");
+    QUOKKA_ASSERT_OK(put);
+  }
+  const std::optional<double> forwarded =
+      metric(cluster, follower, "quokka_queue_wait_seconds_count", {{"queue", "forwarded_writes"}});
+  ASSERT_TRUE(forwarded.has_value());
+  EXPECT_EQ(*forwarded, 1.0) << "only the first write went through the follower";
+  EXPECT_EQ(client->stats().of(client::Operation::kPut).leader_hints_followed, 0u)
+      << "no write was refused";
+}
+
 TEST(ForwardWritesTest, FollowerForwardsWritesOfAClientThatKnowsOnlyIt) {
   ProcessCluster cluster;  // cluster.forward_writes defaults to true
   ASSERT_TRUE(cluster.start());
@@ -150,6 +172,9 @@ TEST(ForwardWritesTest, FollowerForwardsWritesOfAClientThatKnowsOnlyIt) {
     ASSERT_FALSE(put->has_error() && put->error().code() != proto::OK)
         << key << ": " << describe(put->error());
     EXPECT_EQ(put->header().node_id(), leader->id.value()) << "the leader decided the write";
+    EXPECT_EQ(put->header().leader_hint().client_address(),
+              cluster.client_endpoint(leader->id))
+        << "the answer names the leader, for the client's next writes";
     EXPECT_EQ(put->kv().version(), 1u);
     EXPECT_GT(put->kv().mod_revision(), mod_revision);
     mod_revision = put->kv().mod_revision();
