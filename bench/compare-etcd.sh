@@ -40,6 +40,8 @@ out=""
 start_wait_seconds=30
 stop_wait_seconds=10
 request_timeout_seconds=10
+memory_timeout_seconds=5
+memory_window_seconds=10
 
 usage() {
   sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -260,7 +262,7 @@ if ((memory_clients > 0)); then
     while true; do
       for pid in $pids; do
         rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
-        ((rss > ${max[$pid]:-0})) && max[$pid]=$rss
+        if ((rss > ${max[$pid]:-0})); then max[$pid]=$rss; fi
       done
       for pid in $pids; do echo "$pid ${max[$pid]:-0}"; done >"$rss_file.tmp"
       mv "$rss_file.tmp" "$rss_file"
@@ -269,9 +271,11 @@ if ((memory_clients > 0)); then
   ) &
   sampler=$!
   conns=$(( memory_clients < 16 ? memory_clients : 16 ))
+  # A window of twice the deadline, so the fate of the requests started in
+  # it (answered, refused, or timed out) lands in it too.
   memory_line=$("$bench" --endpoints "$quokka_endpoints" --op put --value-size 1048576 \
-    --clients "$memory_clients" --conns "$conns" --duration "$duration" --warmup "$warmup" \
-    --timeout "$request_timeout_seconds" --key-prefix bench/memory/ --json \
+    --clients "$memory_clients" --conns "$conns" --duration "$memory_window_seconds" \
+    --warmup "$warmup" --timeout "$memory_timeout_seconds" --key-prefix bench/memory/ --json \
     2>>"$work/bench.log" | tail -1) || true
   [[ "$memory_line" == "{"* ]] || memory_line=null
   kill "$sampler" 2>/dev/null || true

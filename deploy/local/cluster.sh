@@ -123,6 +123,19 @@ case "$command" in
     build
     for n in "${nodes[@]}"; do start_node "$n"; done
     wait_for_leader
+    # A leader could be another cluster's on the same ports: every node
+    # started here must still run a second later (a node that cannot bind
+    # its ports exits at once).
+    for _ in 1 2 3 4 5; do
+      sleep 0.2
+      for n in "${nodes[@]}"; do
+        if [[ -z "$(running_pid "$n")" ]]; then
+          echo "cluster.sh: node $n exited; the end of its log ($(log_file "$n")):" >&2
+          tail -n 5 "$(log_file "$n")" >&2
+          exit 1
+        fi
+      done
+    done
     "$build_dir/bin/quokkactl" --endpoints "$endpoints" status
     cat <<EOF
 

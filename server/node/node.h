@@ -102,10 +102,11 @@ class Node {
   void forward_write(ClientRequest request, uint64_t deadline_ms, ResponseCallback done);
   void receive_forwarded_write(NodeId from, ForwardedWrite forwarded);
   void receive_forward_answer(NodeId from, ForwardedWriteAnswer answer);
-  // Answers every forward whose leader `sent_to` selects with an
-  // indeterminate TIMEOUT saying `why` (the write may have been proposed).
-  void fail_forwards(const std::function<bool(NodeId leader)>& sent_to,
-                     std::string_view why);
+  // Answers every forward that `ends` selects (by the leader it went to and
+  // its deadline) with an indeterminate TIMEOUT whose message `why` writes
+  // (the write may have been proposed).
+  void fail_forwards(const std::function<bool(NodeId leader, uint64_t deadline_ms)>& ends,
+                     const std::function<std::string(NodeId leader)>& why);
   // The leader this node knows changed to `leader` (NodeId(0): none);
   // forwards to any other node can no longer be answered by it as leader.
   void known_leader_changed(NodeId leader);

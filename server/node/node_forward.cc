@@ -95,21 +95,19 @@ void Node::receive_forward_answer(NodeId from, ForwardedWriteAnswer answer) {
   forward.done(std::move(answer.response));
 }
 
-void Node::fail_forwards(const std::function<bool(NodeId leader)>& sent_to,
-                         std::string_view why) {
+void Node::fail_forwards(const std::function<bool(NodeId leader, uint64_t deadline_ms)>& ends,
+                         const std::function<std::string(NodeId leader)>& why) {
   const uint64_t now = env_.monotonic_ms();
+  // Deadlines are not ordered by forward id, so every forward is checked.
   for (auto it = state_->forwards.begin(); it != state_->forwards.end();) {
-    if (!sent_to(it->second.leader)) {
+    if (!ends(it->second.leader, it->second.deadline_ms)) {
       ++it;
       continue;
     }
     PendingForward forward = std::move(it->second);
     it = state_->forwards.erase(it);
     ClientResponse response;
-    response.status = Status(ErrorCode::kTimeout,
-                             fmt::format("the write was forwarded to node {}, and {}; it may "
-                                         "still apply",
-                                         forward.leader.value(), why));
+    response.status = Status(ErrorCode::kTimeout, why(forward.leader));
     response.indeterminate = true;
     response.header = header();
     probe_->queue_waited("forwarded_writes", now - forward.start_ms);
@@ -124,35 +122,32 @@ void Node::known_leader_changed(NodeId leader) {
       leader == NodeId(0)
           ? std::string("this node no longer knows a leader")
           : fmt::format("node {} leads now", leader.value());
-  fail_forwards([leader](NodeId sent_to) { return sent_to != leader; }, why);
+  fail_forwards([leader](NodeId sent_to, uint64_t) { return sent_to != leader; },
+                [&why](NodeId sent_to) {
+                  return fmt::format("the write was forwarded to node {}, and {}; it may "
+                                     "still apply",
+                                     sent_to.value(), why);
+                });
 }
 
 void Node::peer_disconnected(NodeId peer) {
   if (state_->forwards.empty()) return;
-  fail_forwards([peer](NodeId sent_to) { return sent_to == peer; },
-                "the connection to it broke before its answer came");
+  fail_forwards([peer](NodeId sent_to, uint64_t) { return sent_to == peer; },
+                [](NodeId sent_to) {
+                  return fmt::format("the write was forwarded to node {}, and the connection "
+                                     "to it broke before its answer came; it may still apply",
+                                     sent_to.value());
+                });
 }
 
 void Node::expire_forwards(uint64_t now_ms) {
-  // Deadlines are not ordered by forward id, so every forward is checked.
-  for (auto it = state_->forwards.begin(); it != state_->forwards.end();) {
-    if (it->second.deadline_ms > now_ms) {
-      ++it;
-      continue;
-    }
-    PendingForward forward = std::move(it->second);
-    it = state_->forwards.erase(it);
-    ClientResponse response;
-    response.status = Status(ErrorCode::kTimeout,
-                             fmt::format("node {}, the leader, did not answer the forwarded "
-                                         "write before its deadline; it may still apply",
-                                         forward.leader.value()));
-    response.indeterminate = true;
-    response.header = header();
-    probe_->queue_waited("forwarded_writes", now_ms - forward.start_ms);
-    probe_->request_finished(forward.op, ErrorCode::kTimeout, now_ms - forward.start_ms);
-    forward.done(std::move(response));
-  }
+  if (state_->forwards.empty()) return;
+  fail_forwards([now_ms](NodeId, uint64_t deadline_ms) { return deadline_ms <= now_ms; },
+                [](NodeId sent_to) {
+                  return fmt::format("node {}, the leader, did not answer the forwarded "
+                                     "write before its deadline; it may still apply",
+                                     sent_to.value());
+                });
 }
 
 }  // namespace quokka::node
