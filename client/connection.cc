@@ -11,6 +11,14 @@
 #include "proto/frame_encoder.h"
 
 namespace quokka::client {
+namespace {
+
+// Hands each handler its own copy of `reply`, in request order.
+void answer_all(std::map<uint64_t, ReplyHandler>& handlers, const ConnectionReply& reply) {
+  for (auto& [request_id, handler] : handlers) handler(reply);
+}
+
+}  // namespace
 
 Connection::Connection(asio::io_context& io, std::string address,
                        ConnectionSettings settings, LamportClock& clock)
@@ -345,16 +353,14 @@ void Connection::fail_handshake(ErrorCode code, std::string message,
   std::map<uint64_t, ReplyHandler> handlers;
   handlers.swap(unsent_handlers_);
   unsent_.clear();
-  for (auto& [request_id, handler] : handlers) {
-    ConnectionReply reply;
-    reply.code = code;
-    reply.message = message;
-    reply.node_refused = node_refused;
-    reply.node_definite = node_definite;
-    reply.supported_versions = supported_versions;
-    reply.may_have_arrived = false;
-    handler(std::move(reply));
-  }
+  ConnectionReply reply;
+  reply.code = code;
+  reply.message = message;
+  reply.node_refused = node_refused;
+  reply.node_definite = node_definite;
+  reply.supported_versions = supported_versions;
+  reply.may_have_arrived = false;
+  answer_all(handlers, reply);
 }
 
 void Connection::close(ErrorCode code, const std::string& message) {
@@ -372,20 +378,13 @@ void Connection::close(ErrorCode code, const std::string& message) {
   std::map<uint64_t, ReplyHandler> waiting;
   waiting.swap(waiting_);
   unsent_.clear();
-  for (auto& [request_id, handler] : unsent) {
-    ConnectionReply reply;
-    reply.code = code;
-    reply.message = message;
-    reply.may_have_arrived = false;
-    handler(std::move(reply));
-  }
-  for (auto& [request_id, handler] : waiting) {
-    ConnectionReply reply;
-    reply.code = code;
-    reply.message = message;
-    reply.may_have_arrived = true;
-    handler(std::move(reply));
-  }
+  ConnectionReply reply;
+  reply.code = code;
+  reply.message = message;
+  reply.may_have_arrived = false;
+  answer_all(unsent, reply);
+  reply.may_have_arrived = true;
+  answer_all(waiting, reply);
 }
 
 void Connection::close_when_idle() {

@@ -18,27 +18,14 @@ struct CasArguments {
 
 int run_cas(const CommandContext& context, const CasArguments& arguments,
             bool value_given) {
-  if (!arguments.file.empty() && value_given) {
-    std::cerr << "Error: give the value or --file, not both\n";
-    return kExitUsage;
-  }
-  if (arguments.file.empty() && !value_given) {
-    std::cerr << "Error: cas needs a VALUE, '-' for standard input, or --file\n";
-    return kExitUsage;
-  }
-  std::string value = arguments.value;
-  const std::string source = !arguments.file.empty() ? arguments.file
-                             : value == "-"          ? std::string("-")
-                                                     : std::string();
-  if (!source.empty()) {
-    std::optional<std::string> read = read_value_source(source);
-    if (!read) return kExitDefiniteFailure;
-    value = std::move(*read);
-  }
+  int exit_status = kExitOk;
+  std::optional<std::string> value =
+      value_argument("cas", arguments.value, value_given, arguments.file, exit_status);
+  if (!value) return exit_status;
   std::unique_ptr<Client> client = context.connect();
   if (!client) return kExitUsage;
   ClientResult<CompareAndSwapResult> result = client->compare_and_swap(
-      arguments.key, Revision(arguments.expected_revision), std::move(value));
+      arguments.key, Revision(arguments.expected_revision), std::move(*value));
   if (!result) {
     const ClientError& error = result.error();
     if (error.code == ErrorCode::kCasMismatch) {

@@ -69,6 +69,27 @@ int report_error(const ClientError& error) {
   return error.definite() ? kExitDefiniteFailure : kExitIndeterminate;
 }
 
+std::optional<std::string> value_argument(std::string_view command, const std::string& value,
+                                          bool value_given, const std::string& file,
+                                          int& exit_status) {
+  if (!file.empty() && value_given) {
+    std::cerr << "Error: give the value or --file, not both\n";
+    exit_status = kExitUsage;
+    return std::nullopt;
+  }
+  if (file.empty() && !value_given) {
+    std::cerr << fmt::format("Error: {} needs a VALUE, '-' for standard input, or --file\n",
+                             command);
+    exit_status = kExitUsage;
+    return std::nullopt;
+  }
+  const std::string source = !file.empty() ? file : value == "-" ? std::string("-") : "";
+  if (source.empty()) return value;
+  std::optional<std::string> read = read_value_source(source);
+  if (!read) exit_status = kExitDefiniteFailure;
+  return read;
+}
+
 std::optional<std::string> read_value_source(const std::string& path) {
   if (path == "-") {
     std::ostringstream buffer;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "client/client.h"
 #include "client/ctl/output.h"
@@ -54,5 +55,13 @@ int report_error(const ClientError& error);
 
 // Reads all of a file, or of stdin for "-"; on failure prints why.
 std::optional<std::string> read_value_source(const std::string& path);
+
+// The VALUE of `command` (put, cas): the argument as given, standard input
+// for "-", or the contents of --file `file`. On a usage error or a failed
+// read prints why and returns the exit status in `exit_status`, with
+// nullopt.
+std::optional<std::string> value_argument(std::string_view command, const std::string& value,
+                                          bool value_given, const std::string& file,
+                                          int& exit_status);
 
 }  // namespace quokka::client::ctl

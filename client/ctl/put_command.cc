@@ -16,26 +16,13 @@ struct PutArguments {
 
 int run_put(const CommandContext& context, const PutArguments& arguments,
             bool value_given) {
-  std::string value = arguments.value;
-  if (!arguments.file.empty() && value_given) {
-    std::cerr << "Error: give the value or --file, not both\n";
-    return kExitUsage;
-  }
-  if (arguments.file.empty() && !value_given) {
-    std::cerr << "Error: put needs a VALUE, '-' for standard input, or --file\n";
-    return kExitUsage;
-  }
-  const std::string source = !arguments.file.empty() ? arguments.file
-                             : value == "-"          ? std::string("-")
-                                                     : std::string();
-  if (!source.empty()) {
-    std::optional<std::string> read = read_value_source(source);
-    if (!read) return kExitDefiniteFailure;
-    value = std::move(*read);
-  }
+  int exit_status = kExitOk;
+  std::optional<std::string> value =
+      value_argument("put", arguments.value, value_given, arguments.file, exit_status);
+  if (!value) return exit_status;
   std::unique_ptr<Client> client = context.connect();
   if (!client) return kExitUsage;
-  ClientResult<PutResult> result = client->put(arguments.key, std::move(value));
+  ClientResult<PutResult> result = client->put(arguments.key, std::move(*value));
   if (!result) return report_error(result.error());
   print_written(context.format(), result->header, result->kv);
   return kExitOk;
