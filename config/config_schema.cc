@@ -231,6 +231,12 @@ std::vector<ConfigField> make_fields() {
                     [](auto& c) -> auto& { return c.queues.blob_transfers_max; }));
   add(integer_field("queues.peer_outgoing_messages_max", kQueueBounds,
                     [](auto& c) -> auto& { return c.queues.peer_outgoing_messages_max; }));
+  add(integer_field("queues.peer_outgoing_bytes_max",
+                    {static_cast<int64_t>(kMiB), static_cast<int64_t>(16 * kGiB), "bytes"},
+                    [](auto& c) -> auto& { return c.queues.peer_outgoing_bytes_max; }));
+  add(integer_field("queues.write_values_bytes_max",
+                    {static_cast<int64_t>(kMiB), static_cast<int64_t>(16 * kGiB), "bytes"},
+                    [](auto& c) -> auto& { return c.queues.write_values_bytes_max; }));
   add(integer_field("queues.storage_writes_max", kQueueBounds,
                     [](auto& c) -> auto& { return c.queues.storage_writes_max; }));
 

@@ -27,8 +27,14 @@ struct QueuesConfig {
   // Writes a follower has passed on to the leader (cluster.forward_writes)
   // and not yet had answered.
   uint64_t forwarded_writes_max = 1024;
-  // Messages waiting to be sent to one peer.
+  // Messages waiting to be sent to one peer, and their bytes. Raft's own
+  // messages go ahead of value pushes; past either bound the oldest value
+  // push is dropped first (the follower asks for it again).
   uint64_t peer_outgoing_messages_max = 1024;
+  uint64_t peer_outgoing_bytes_max = 64ULL * 1024 * 1024;
+  // Value bytes of writes the leader has admitted and not yet applied;
+  // past it writes with a value are refused with OVERLOADED at once.
+  uint64_t write_values_bytes_max = 64ULL * 1024 * 1024;
   // Write batches waiting for the storage thread's next group commit.
   uint64_t storage_writes_max = 4096;
 

@@ -76,6 +76,7 @@ void FramedSocket::write_next() {
                       self->queued_bytes_ -= self->write_queue_.front().size();
                       self->write_queue_.pop_front();
                       self->write_next();
+                      if (!self->closed_) self->on_written();
                     });
 }
 

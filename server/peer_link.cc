@@ -9,8 +9,10 @@ namespace {
 
 constexpr uint64_t kBackoffMaxMs = 1000;
 // A peer's outgoing bytes beyond which a message waits in the link's own
-// queue (and is dropped first when that fills) instead of the socket's.
-constexpr uint64_t kSocketQueueBytesMax = 64 * 1024 * 1024;
+// outbox instead of the socket's queue. Small, because the socket's queue
+// is first come first served: a heartbeat handed to it waits behind all of
+// it, while in the outbox it goes ahead of every value push.
+constexpr uint64_t kSocketQueueBytesMax = 4 * 1024 * 1024;
 
 }  // namespace
 
@@ -36,6 +38,9 @@ class PeerLink::Socket : public FramedSocket {
   void on_closed() override {
     if (auto link = link_.lock()) link->handshake_done(false);
   }
+  void on_written() override {
+    if (auto link = link_.lock()) link->flush();
+  }
 
  public:
   // The link gave up on this socket; it reports nothing more.
@@ -48,7 +53,12 @@ class PeerLink::Socket : public FramedSocket {
 
 PeerLink::PeerLink(asio::io_context& io, Options options, DaemonLog& log,
                    std::function<void()> lost)
-    : io_(io), options_(std::move(options)), log_(log), lost_(std::move(lost)), timer_(io) {}
+    : io_(io),
+      options_(std::move(options)),
+      log_(log),
+      lost_(std::move(lost)),
+      timer_(io),
+      outbox_(PeerOutbox::Limits{options_.queue_messages_max, options_.queue_bytes_max}) {}
 
 void PeerLink::start() { dial(); }
 
@@ -67,16 +77,12 @@ void PeerLink::drop_socket() {
 
 void PeerLink::send(proto::Envelope envelope) {
   if (stopped_) return;
-  if (queue_.size() >= options_.queue_messages_max) {
-    left_queue(queue_.front());
-    queue_.pop_front();
-    ++dropped_;
-  }
-  queue_.push_back(Queued{std::move(envelope), std::chrono::steady_clock::now()});
+  outbox_.push(std::move(envelope), std::chrono::steady_clock::now(),
+               [this](const PeerOutbox::Queued& dropped) { left_queue(dropped); });
   flush();
 }
 
-void PeerLink::left_queue(const Queued& queued) {
+void PeerLink::left_queue(const PeerOutbox::Queued& queued) {
   if (!options_.waited) return;
   options_.waited(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - queued.since).count());
@@ -84,15 +90,15 @@ void PeerLink::left_queue(const Queued& queued) {
 
 void PeerLink::flush() {
   if (!ready_ || !socket_) return;
-  while (!queue_.empty()) {
-    const proto::Envelope& envelope = queue_.front().envelope;
-    if (!socket_->send(envelope, options_.max_frame_bytes)) {
+  // Bounded: each turn hands one message to the socket or stops.
+  while (const PeerOutbox::Queued* next = outbox_.front()) {
+    if (!socket_->send(next->envelope, options_.max_frame_bytes)) {
       if (socket_->closed()) return;
-      break;  // the socket's own bound: wait for writes to drain
+      return;  // the socket's own bound: flush() runs again as it drains
     }
-    sent_bytes_ += proto::kFrameHeaderBytes + envelope.ByteSizeLong();
-    left_queue(queue_.front());
-    queue_.pop_front();
+    sent_bytes_ += proto::kFrameHeaderBytes + next->bytes;
+    left_queue(*next);
+    outbox_.pop();
   }
 }
 

@@ -14,13 +14,15 @@
 #include "proto/envelope.pb.h"
 #include "server/daemon_log.h"
 #include "server/framed_socket.h"
+#include "server/peer_outbox.h"
 
 namespace quokka::server {
 
 // The outgoing connection to one peer: dials, says Hello as a peer, then
-// sends this node's messages to it. Messages wait in a bounded queue while
-// the link is down; when it is full the oldest is dropped (Raft retries what
-// matters), and drops are counted. Redials with a capped backoff.
+// sends this node's messages to it. Messages wait in a PeerOutbox, bounded
+// in count and bytes, with Raft's messages ahead of value pushes; what the
+// bounds drop is counted (Raft retries what matters). Redials with a capped
+// backoff.
 class PeerLink : public std::enable_shared_from_this<PeerLink> {
  public:
   struct Options {
@@ -30,6 +32,7 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
     std::string cluster_id;
     uint32_t max_frame_bytes = 0;
     uint64_t queue_messages_max = 1024;
+    uint64_t queue_bytes_max = 64 * 1024 * 1024;
     // Seconds a message waited in the link's queue, reported as it leaves
     // (handed to the socket, or dropped). Optional.
     std::function<void(double)> waited;
@@ -44,11 +47,12 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
   void stop();
   void send(proto::Envelope envelope);
 
-  uint64_t dropped() const { return dropped_; }
+  uint64_t dropped() const { return outbox_.dropped(); }
   uint64_t sent_bytes() const { return sent_bytes_; }
   // Failed dials and lost connections.
   uint64_t send_failures() const { return send_failures_; }
-  uint64_t queued() const { return queue_.size(); }
+  uint64_t queued() const { return outbox_.messages(); }
+  uint64_t queued_bytes() const { return outbox_.bytes(); }
   bool connected() const { return socket_ != nullptr && ready_; }
 
  private:
@@ -68,14 +72,9 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
   bool ready_ = false;
   bool stopped_ = false;
   uint64_t backoff_ms_ = 50;
-  struct Queued {
-    proto::Envelope envelope;
-    std::chrono::steady_clock::time_point since;
-  };
-  void left_queue(const Queued& queued);
+  void left_queue(const PeerOutbox::Queued& queued);
 
-  std::deque<Queued> queue_;
-  uint64_t dropped_ = 0;
+  PeerOutbox outbox_;
   uint64_t sent_bytes_ = 0;
   uint64_t send_failures_ = 0;
 };

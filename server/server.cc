@@ -47,6 +47,7 @@ node::NodeOptions node_options(const NodeConfig& config) {
   options.snapshot_interval_entries = config.raft.snapshot_interval_entries;
   options.forward_writes = config.cluster.forward_writes;
   options.forwarded_writes_max = config.queues.forwarded_writes_max;
+  options.write_values_bytes_max = config.queues.write_values_bytes_max;
   // A fresh value per process start, so a late answer to a forward of an
   // earlier run of this node is never matched with one of this run's.
   std::random_device entropy;
@@ -205,6 +206,7 @@ Status Server::start() {
     PeerLink::Options options{config_.node.id, member.id, member.peer_address,
                               config_.node.cluster_id, max_frame_bytes_,
                               config_.queues.peer_outgoing_messages_max,
+                              config_.queues.peer_outgoing_bytes_max,
                               [this](double waited) {
                                 metrics_->queue_waited("peer_outgoing", waited);
                               }};
@@ -386,12 +388,14 @@ void Server::update_gauges() {
                        client_connections_ * config_.queues.inflight_requests_per_connection_max});
   uint64_t peer_queued = 0;
   uint64_t peer_capacity = 0;
+  uint64_t peer_queued_bytes = 0;
   const auto now = std::chrono::steady_clock::now();
   const auto active_within =
       std::chrono::milliseconds(config_.raft.election_timeout_ticks * config_.raft.tick_ms);
   for (const auto& [id, link] : peers_) {
     peer_queued += link->queued();
     peer_capacity += config_.queues.peer_outgoing_messages_max;
+    peer_queued_bytes += link->queued_bytes();
     PeerTraffic& traffic = peer_traffic_[id];
     const bool connected = link->connected();
     // Heartbeats in flight on a link that went down or came back may never
@@ -405,6 +409,8 @@ void Server::update_gauges() {
                     link->send_failures()});
   }
   metrics_->set_queue("peer_outgoing", {peer_queued, peer_capacity});
+  metrics_->set_queue("peer_outgoing_bytes",
+                      {peer_queued_bytes, peers_.size() * config_.queues.peer_outgoing_bytes_max});
 }
 
 void Server::update_scrape_gauges() {

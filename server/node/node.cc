@@ -107,6 +107,7 @@ std::vector<NodeQueue> Node::queues() const {
       {"read_index", raft_->pending_read_indexes(), options_.raft.pending_reads_max},
       {"staged_values", state_->staged_bytes, options_.staged_blob_bytes_max},
       {"proposed_values", state_->proposed_bytes, options_.staged_blob_bytes_max},
+      {"write_values", state_->write_value_bytes, options_.write_values_bytes_max},
   };
 }
 

@@ -13,10 +13,12 @@
 #include "common/types.h"
 #include "server/consensus/raft.h"
 #include "server/node/client_api.h"
+#include "server/node/command.h"
 #include "server/node/env.h"
 #include "server/node/node_options.h"
 #include "server/node/node_probe.h"
 #include "server/node/peer_message.h"
+#include "server/node/session_table.h"
 #include "server/node/state_hash.h"
 #include "server/node/storage_log.h"
 #include "storage/storage.h"
@@ -126,6 +128,15 @@ class Node {
   void send_raft(consensus::Message message);
   // node_apply.cc
   void apply(const std::vector<LogEntry>& entries);
+  struct AppliedEntry {
+    std::optional<Command> command;
+    std::optional<WriteResult> result;
+    Status refused;  // committed, refused by its session's verdict
+  };
+  using PointerOverlay = std::map<std::string, std::optional<PointerRecord>>;
+  AppliedEntry apply_entry(const LogEntry& entry, uint64_t now_ms, AppliedState& applied,
+                           PointerOverlay& written, WriteBatch& batch);
+  void answer_applied(const LogEntry& entry, AppliedEntry& outcome);
   // node_blobs.cc
   void receive_blobs(std::vector<InlineBlob> blobs);
   std::optional<std::string> find_blob(const BlobId& id) const;
@@ -137,6 +148,10 @@ class Node {
   // (index, term) persisted (a proposal of a later term there is kept: it
   // still waits for its Ready), or, with no term, unconditionally.
   void release_proposed_blob(LogIndex index, std::optional<Term> persisted_term);
+  // node_write.cc: the write_values budget.
+  void hold_write_value_bytes(LogIndex index, uint64_t bytes, uint64_t now_ms);
+  void release_write_value_bytes_at(LogIndex index);
+  void release_write_value_bytes_through(LogIndex index);
   void stage_blob(const BlobId& id, std::string bytes);
 
   // Answers a request refused before anything happened (definite).

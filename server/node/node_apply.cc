@@ -1,6 +1,8 @@
 // Applying committed entries in log order (DESIGN.md "Write path" 6): the
-// pointer table, value reference counts and sessions change together, one
-// write batch per entry, on every node alike.
+// pointer table, value reference counts and sessions change together, on
+// every node alike. The entries of one Ready share a write batch (up to
+// kApplyBatchEntriesMax), so a burst of writes costs one RocksDB write, not
+// one each; the answers go out once the batch is in.
 #include <fmt/format.h>
 
 #include "common/assert.h"
@@ -10,6 +12,10 @@
 
 namespace quokka::node {
 namespace {
+
+// Entries applied in one write batch: bounds the batch and the answers held
+// back until it is written.
+constexpr size_t kApplyBatchEntriesMax = 512;
 
 // Applies a Put or a CompareAndSwap that passed its check.
 WriteResult write_pointer(const Command& command, const std::optional<PointerRecord>& current,
@@ -81,114 +87,146 @@ ClientResponse write_response(const WriteResult& result, CommandType type,
   return response;
 }
 
+Node::AppliedEntry Node::apply_entry(const LogEntry& entry, uint64_t now_ms,
+                                     AppliedState& applied, PointerOverlay& written,
+                                     WriteBatch& batch) {
+  QUOKKA_ASSERT(entry.index.value() == applied.index.value() + 1, "entry {} applies after {}",
+                entry.index.value(), applied.index.value());
+  AppliedEntry outcome;
+  if (entry.type == EntryType::kConfChange) {
+    Result<consensus::ConfChange> change = consensus::decode_conf_change(entry.data);
+    QUOKKA_ASSERT(change.is_ok(), "{}", change.status().to_string());
+    Result<consensus::ConfState> next = consensus::apply_conf_change(state_->applied_conf, *change);
+    QUOKKA_ASSERT(next.is_ok(), "{}", next.status().to_string());
+    state_->applied_conf = *next;
+    batch.put_node_record(std::string(record_name::kAppliedConf),
+                          encode_conf_state(state_->applied_conf));
+  } else if (!entry.data.empty()) {
+    Result<Command> decoded = decode_command(entry.data);
+    QUOKKA_ASSERT(decoded.is_ok(), "entry {}: {}", entry.index.value(),
+                  decoded.status().to_string());
+    outcome.command = std::move(decoded).value();
+    const Command& command = *outcome.command;
+    std::optional<WriteResult>& result = outcome.result;
+    const SessionVerdict verdict = state_->sessions.check(command.id.client_id, command.id.seq);
+    if (verdict == SessionVerdict::kDuplicate) {
+      result = state_->sessions.find(command.id.client_id)->last_result;
+    } else if (verdict != SessionVerdict::kApply) {
+      const Session* session = state_->sessions.find(command.id.client_id);
+      outcome.refused = session_error(verdict, command.id, session ? session->last_seq : 0);
+    } else {
+      std::optional<PointerRecord> current;
+      if (auto seen = written.find(command.key); seen != written.end()) {
+        current = seen->second;
+      } else {
+        Result<std::optional<PointerRecord>> stored = storage_.get_pointer(command.key);
+        QUOKKA_ASSERT(stored.is_ok(), "{}", stored.status().to_string());
+        current = std::move(stored).value();
+      }
+      const Revision next(applied.revision.value() + 1);
+      const bool stored = has_stored_blob(command.value);
+      QUOKKA_ASSERT(stored || !command.references_value() ||
+                        options_.faults.skip_blob_before_entry,
+                    "entry {} applies without its value {}", entry.index.value(),
+                    command.value.short_hex());
+      switch (command.type) {
+        case CommandType::kPut:
+          result = write_pointer(command, current, next, now_ms, batch, stored);
+          break;
+        case CommandType::kCompareAndSwap: {
+          const Revision actual = current ? current->mod_revision : Revision(0);
+          if (actual != command.expected_mod_revision) {
+            result = WriteResult{};
+            result->code = ErrorCode::kCasMismatch;
+            result->current_mod_revision = actual;
+          } else {
+            result = write_pointer(command, current, next, now_ms, batch, stored);
+          }
+          break;
+        }
+        case CommandType::kDelete:
+          result = WriteResult{};
+          if (current) {
+            batch.remove_blob_reference(current->value_hash, now_ms);
+            batch.delete_pointer(command.key);
+            result->revision = next;
+            result->deleted = true;
+          } else {
+            result->revision = applied.revision;
+          }
+          break;
+      }
+      if (result->code == ErrorCode::kOk && result->revision == next) {
+        applied.revision = next;
+        if (command.type == CommandType::kDelete) {
+          written[command.key] = std::nullopt;
+        } else {
+          written[command.key] = result->record;
+        }
+      }
+      state_->sessions.record(command.id.client_id, command.id.seq, *result, entry.index, batch);
+    }
+  }
+  applied.index = entry.index;
+  applied.term = entry.term;
+  return outcome;
+}
+
+void Node::answer_applied(const LogEntry& entry, AppliedEntry& outcome) {
+  auto pending = state_->writes.find(entry.index);
+  if (pending != state_->writes.end()) {
+    PendingWrite write = std::move(pending->second);
+    state_->writes.erase(pending);
+    const uint64_t waited_ms = env_.monotonic_ms() - write.start_ms;
+    probe_->queue_waited("writes", waited_ms);
+    ClientResponse response;
+    if (write.term != entry.term) {
+      probe_->proposal_failed();
+      response.status = Status(ErrorCode::kNotLeader,
+                               "the write was lost to a leader change; it did not apply");
+      response.leader_hint = raft_->leader();
+      response.header = header();
+    } else if (!outcome.refused.is_ok()) {
+      // Committed; the apply refused it (the session's verdict).
+      probe_->proposal_committed();
+      probe_->queue_waited("proposals", waited_ms);
+      response.status = outcome.refused;
+      response.header = header();
+    } else {
+      probe_->proposal_committed();
+      probe_->queue_waited("proposals", waited_ms);
+      response = write_response(*outcome.result, outcome.command->type, outcome.command->key,
+                                header());
+    }
+    probe_->request_finished(op_name(write.type), response.status.code(), waited_ms);
+    write.done(std::move(response));
+  }
+  release_proposed_blob(entry.index, entry.term);
+  release_write_value_bytes_through(entry.index);
+}
+
 void Node::apply(const std::vector<LogEntry>& entries) {
   const uint64_t now_ms = env_.wall_ms();
-  for (const LogEntry& entry : entries) {
+  // Bounded: each turn applies up to kApplyBatchEntriesMax entries.
+  for (size_t first = 0; first < entries.size(); first += kApplyBatchEntriesMax) {
+    const size_t last = std::min(entries.size(), first + kApplyBatchEntriesMax);
     AppliedState applied = storage_.applied_state();
-    QUOKKA_ASSERT(entry.index.value() == applied.index.value() + 1,
-                  "entry {} applies after {}", entry.index.value(), applied.index.value());
     WriteBatch batch;
-    std::optional<WriteResult> result;
-    std::optional<Command> command;
-    Status refused;
-    if (entry.type == EntryType::kConfChange) {
-      Result<consensus::ConfChange> change = consensus::decode_conf_change(entry.data);
-      QUOKKA_ASSERT(change.is_ok(), "{}", change.status().to_string());
-      Result<consensus::ConfState> next = consensus::apply_conf_change(state_->applied_conf, *change);
-      QUOKKA_ASSERT(next.is_ok(), "{}", next.status().to_string());
-      state_->applied_conf = *next;
-      batch.put_node_record(std::string(record_name::kAppliedConf),
-                            encode_conf_state(state_->applied_conf));
-    } else if (!entry.data.empty()) {
-      Result<Command> decoded = decode_command(entry.data);
-      QUOKKA_ASSERT(decoded.is_ok(), "entry {}: {}", entry.index.value(),
-                    decoded.status().to_string());
-      command = std::move(decoded).value();
-      const SessionVerdict verdict =
-          state_->sessions.check(command->id.client_id, command->id.seq);
-      if (verdict == SessionVerdict::kDuplicate) {
-        result = state_->sessions.find(command->id.client_id)->last_result;
-      } else if (verdict != SessionVerdict::kApply) {
-        const Session* session = state_->sessions.find(command->id.client_id);
-        refused = session_error(verdict, command->id, session ? session->last_seq : 0);
-      } else {
-        Result<std::optional<PointerRecord>> current = storage_.get_pointer(command->key);
-        QUOKKA_ASSERT(current.is_ok(), "{}", current.status().to_string());
-        const Revision next(applied.revision.value() + 1);
-        const bool stored = has_stored_blob(command->value);
-        QUOKKA_ASSERT(stored || !command->references_value() ||
-                          options_.faults.skip_blob_before_entry,
-                      "entry {} applies without its value {}", entry.index.value(),
-                      command->value.short_hex());
-        switch (command->type) {
-          case CommandType::kPut:
-            result = write_pointer(*command, *current, next, now_ms, batch, stored);
-            break;
-          case CommandType::kCompareAndSwap: {
-            const Revision actual = *current ? (*current)->mod_revision : Revision(0);
-            if (actual != command->expected_mod_revision) {
-              result = WriteResult{};
-              result->code = ErrorCode::kCasMismatch;
-              result->current_mod_revision = actual;
-            } else {
-              result = write_pointer(*command, *current, next, now_ms, batch, stored);
-            }
-            break;
-          }
-          case CommandType::kDelete:
-            result = WriteResult{};
-            if (*current) {
-              batch.remove_blob_reference((*current)->value_hash, now_ms);
-              batch.delete_pointer(command->key);
-              result->revision = next;
-              result->deleted = true;
-            } else {
-              result->revision = applied.revision;
-            }
-            break;
-        }
-        if (result->code == ErrorCode::kOk && result->revision == next) applied.revision = next;
-        state_->sessions.record(command->id.client_id, command->id.seq, *result, entry.index,
-                                batch);
-      }
+    // Pointers written earlier in this batch: later entries must see them.
+    PointerOverlay written;
+    std::vector<AppliedEntry> outcomes;
+    outcomes.reserve(last - first);
+    for (size_t i = first; i < last; ++i) {
+      outcomes.push_back(apply_entry(entries[i], now_ms, applied, written, batch));
     }
-    applied.index = entry.index;
-    applied.term = entry.term;
     batch.set_applied_state(applied);
-    // Not synced: the log holds the entry durably, so a crash that loses
-    // this write replays the entry after restart.
+    // Not synced: the log holds the entries durably, so a crash that loses
+    // this write replays them after restart.
     Status status = storage_.commit(batch, Sync::kNo);
-    QUOKKA_ASSERT(status.is_ok(), "applying entry {} failed: {}", entry.index.value(),
+    QUOKKA_ASSERT(status.is_ok(), "applying entries {}..{} failed: {}",
+                  entries[first].index.value(), entries[last - 1].index.value(),
                   status.to_string());
-
-    auto pending = state_->writes.find(entry.index);
-    if (pending != state_->writes.end()) {
-      PendingWrite write = std::move(pending->second);
-      state_->writes.erase(pending);
-      const uint64_t waited_ms = env_.monotonic_ms() - write.start_ms;
-      probe_->queue_waited("writes", waited_ms);
-      ClientResponse response;
-      if (write.term != entry.term) {
-        probe_->proposal_failed();
-        response.status = Status(ErrorCode::kNotLeader,
-                                 "the write was lost to a leader change; it did not apply");
-        response.leader_hint = raft_->leader();
-        response.header = header();
-      } else if (!refused.is_ok()) {
-        // Committed; the apply refused it (the session's verdict).
-        probe_->proposal_committed();
-        probe_->queue_waited("proposals", waited_ms);
-        response.status = refused;
-        response.header = header();
-      } else {
-        probe_->proposal_committed();
-        probe_->queue_waited("proposals", waited_ms);
-        response = write_response(*result, command->type, command->key, header());
-      }
-      probe_->request_finished(op_name(write.type), response.status.code(), waited_ms);
-      write.done(std::move(response));
-    }
-    release_proposed_blob(entry.index, entry.term);
+    for (size_t i = first; i < last; ++i) answer_applied(entries[i], outcomes[i - first]);
   }
   if (!entries.empty()) probe_->entries_applied(entries.size());
   serve_reads_up_to_applied();
@@ -210,6 +248,7 @@ void Node::apply(const std::vector<LogEntry>& entries) {
 }
 
 void Node::fail_pending_writes_before(LogIndex index) {
+  release_write_value_bytes_through(LogIndex(index.value() - 1));
   while (!state_->writes.empty() && state_->writes.begin()->first < index) {
     PendingWrite write = std::move(state_->writes.begin()->second);
     // The snapshot replaced the log there: no Ready will carry the entry.

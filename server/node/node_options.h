@@ -54,6 +54,12 @@ struct NodeOptions {
   // Values a node keeps in memory while the entries that need them are not
   // yet persisted (received ahead of their append, or proposed here).
   uint64_t staged_blob_bytes_max = 256 * 1024 * 1024;
+  // Value bytes of writes proposed on this node and not yet applied. Past
+  // it a write with a value is refused with OVERLOADED at once (one write
+  // is admitted whatever its size when none is in flight), so a flood of
+  // large writes is answered quickly instead of waiting past its deadline
+  // while its bytes pile up in memory.
+  uint64_t write_values_bytes_max = 64 * 1024 * 1024;
   // Applied entries between snapshots; the log before a snapshot is dropped.
   uint64_t snapshot_interval_entries = 10000;
   // A follower passes client writes on to the leader it knows and relays

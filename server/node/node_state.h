@@ -118,6 +118,17 @@ struct Node::State {
   };
   std::map<LogIndex, ProposedAt> proposed_by_index;
   uint64_t proposed_bytes = 0;
+  // Value bytes of the writes this node proposed whose index has not
+  // applied yet, by index: the work admitted and not done (persisting,
+  // pushing to followers, committing), bounded by write_values_bytes_max.
+  // Released when the index applies, whatever entry ends up there, so an
+  // overwritten or timed-out proposal frees its share too.
+  struct WriteValueBytes {
+    uint64_t bytes = 0;
+    uint64_t held_ms = 0;  // monotonic, for the queue-wait metric
+  };
+  std::map<LogIndex, WriteValueBytes> write_value_bytes_by_index;
+  uint64_t write_value_bytes = 0;
 
   consensus::ConfState applied_conf;
   uint64_t ticks = 0;

@@ -92,6 +92,17 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
                                      "limit is staged_blob_bytes_max = {}",
                                      state_->proposed_bytes, options_.staged_blob_bytes_max)));
   }
+  const uint64_t value_bytes = value != nullptr ? value->size() : 0;
+  if (value_bytes > 0 && state_->write_value_bytes > 0 &&
+      state_->write_value_bytes + value_bytes > options_.write_values_bytes_max) {
+    probe_->queue_refused("write_values");
+    return refuse(Status(ErrorCode::kOverloaded,
+                         fmt::format("{} bytes of written values are not applied yet; this "
+                                     "write's {} bytes would pass the limit "
+                                     "write_values_bytes_max = {}",
+                                     state_->write_value_bytes, value_bytes,
+                                     options_.write_values_bytes_max)));
+  }
   Result<LogPosition> position = raft_->propose({encode_command(command)});
   if (!position.is_ok()) {
     if (position.status().code() == ErrorCode::kOverloaded) probe_->queue_refused("proposals");
@@ -100,6 +111,7 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
   }
   // An older proposal at this index was overwritten before it persisted.
   release_proposed_blob(position->index, std::nullopt);
+  hold_write_value_bytes(position->index, value_bytes, now);
   if (stage) {
     State::ProposedBlob& held = state_->proposed_blobs[command.value];
     if (held.uses++ == 0) {
@@ -118,6 +130,28 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
   }
   state_->writes[position->index] = PendingWrite{position->term, command.type, command.key,
                                                  std::move(done), deadline_ms, now};
+}
+
+void Node::hold_write_value_bytes(LogIndex index, uint64_t bytes, uint64_t now_ms) {
+  // A proposal overwritten at this index (a leader change between) gives
+  // its share to the new one.
+  release_write_value_bytes_at(index);
+  if (bytes == 0) return;
+  state_->write_value_bytes_by_index[index] = State::WriteValueBytes{bytes, now_ms};
+  state_->write_value_bytes += bytes;
+}
+
+void Node::release_write_value_bytes_at(LogIndex index) {
+  auto it = state_->write_value_bytes_by_index.find(index);
+  if (it == state_->write_value_bytes_by_index.end()) return;
+  state_->write_value_bytes -= it->second.bytes;
+  probe_->queue_waited("write_values", env_.monotonic_ms() - it->second.held_ms);
+  state_->write_value_bytes_by_index.erase(it);
+}
+
+void Node::release_write_value_bytes_through(LogIndex index) {
+  auto& held = state_->write_value_bytes_by_index;
+  while (!held.empty() && held.begin()->first <= index) release_write_value_bytes_at(held.begin()->first);
 }
 
 }  // namespace quokka::node

@@ -1,8 +1,13 @@
-// A client that keeps more requests outstanding on one connection than
-// queues.inflight_requests_per_connection_max allows gets OVERLOADED for
-// each one past the limit, at once, and the node counts every such refusal
-// exactly once in quokka_queue_rejected_total{queue="connection_requests"}
-// of its /metrics, and nowhere else.
+// Admission control, seen from a client:
+// - more requests outstanding on one connection than
+//   queues.inflight_requests_per_connection_max allows get OVERLOADED each,
+//   at once, and the node counts every such refusal exactly once in
+//   quokka_queue_rejected_total{queue="connection_requests"}, and nowhere
+//   else;
+// - a burst of large writes past queues.write_values_bytes_max is answered
+//   in full, each write either applied or refused with OVERLOADED naming
+//   the limit, never left to time out, and the refusals are counted under
+//   queue="write_values".
 #include <iostream>
 #include <map>
 #include <set>
@@ -119,6 +124,71 @@ TEST(OverloadTest, PerConnectionRefusalsMatchTheRejectionCounterExactly) {
     const double old = before.contains(queue) ? before.at(queue) : 0;
     EXPECT_EQ(value, old) << "quokka_queue_rejected_total{queue=\"" << queue << "\"} moved";
   }
+}
+
+constexpr uint64_t kWriteValuesMax = 1024 * 1024;
+constexpr int kLargeWrites = 40;
+constexpr size_t kLargeValueBytes = 512 * 1024;
+
+TEST(OverloadTest, LargeWritesPastTheValueBudgetAreRefusedNotLeftToTimeOut) {
+  ProcessCluster cluster(
+      {.settings = {fmt::format("queues.write_values_bytes_max={}", kWriteValuesMax)}});
+  ASSERT_TRUE(cluster.start());
+  const std::optional<LeaderInfo> leader = cluster.wait_for_leader(15s);
+  ASSERT_TRUE(leader.has_value()) << cluster.last_status_report();
+  const std::string metrics = cluster.metrics_endpoint(leader->id);
+  const std::map<std::string, double> before = rejections(metrics);
+
+  std::unique_ptr<RawConnection> connection =
+      RawConnection::connect(cluster.client_endpoint(leader->id), 2s);
+  ASSERT_TRUE(connection);
+  ASSERT_TRUE(connection->hello(1, 1, 78, 5s).has_value()) << connection->last_error();
+  // 20 MiB of values sent at once, each write its own client (one write in
+  // flight per session), long deadlines: whatever is not admitted must be
+  // refused, since nothing here would time out.
+  for (int i = 0; i < kLargeWrites; ++i) {
+    proto::PutRequest put;
+    put.mutable_header()->set_client_id(5000 + i);
+    put.mutable_header()->set_sequence(1);
+    put.mutable_header()->set_deadline_ms(20000);
+    put.set_key(fmt::format("large/{}", i));
+    put.set_value(std::string(kLargeValueBytes, static_cast<char>('a' + i % 26)));
+    ASSERT_TRUE(connection->send_envelope(
+        make_envelope(proto::MESSAGE_KIND_PUT_REQUEST, 2000 + i, put.SerializeAsString()), 5s))
+        << "write " << i << ": " << connection->last_error();
+  }
+  int ok = 0;
+  int overloaded = 0;
+  std::map<std::string, int> other_codes;
+  for (int i = 0; i < kLargeWrites; ++i) {
+    std::optional<proto::Envelope> answer = connection->read_envelope(25s);
+    ASSERT_TRUE(answer.has_value()) << "answer " << i << " of " << kLargeWrites << ": "
+                                    << connection->last_error();
+    ASSERT_EQ(answer->kind(), proto::MESSAGE_KIND_PUT_RESPONSE);
+    proto::PutResponse response;
+    ASSERT_TRUE(response.ParseFromString(answer->payload()));
+    if (!response.has_error() || response.error().code() == proto::OK) {
+      ++ok;
+    } else if (response.error().code() == proto::OVERLOADED) {
+      ++overloaded;
+      EXPECT_TRUE(response.error().definite()) << response.error().message();
+      EXPECT_NE(response.error().message().find("write_values_bytes_max = 1048576"),
+                std::string::npos)
+          << response.error().message();
+    } else {
+      ++other_codes[proto::ErrorCode_Name(response.error().code())];
+    }
+  }
+  std::cout << fmt::format("{} of {} writes of {} KiB applied, {} refused with OVERLOADED\n", ok,
+                           kLargeWrites, kLargeValueBytes / 1024, overloaded);
+  EXPECT_TRUE(other_codes.empty()) << "answers other than OK and OVERLOADED: "
+                                   << other_codes.begin()->first;
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(overloaded, 0);
+  const std::map<std::string, double> after = rejections(metrics);
+  ASSERT_TRUE(after.contains("write_values"));
+  const double before_values = before.contains("write_values") ? before.at("write_values") : 0;
+  EXPECT_EQ(after.at("write_values") - before_values, static_cast<double>(overloaded));
 }
 
 }  // namespace

@@ -44,7 +44,8 @@ constexpr auto kHttpTimeout = 2s;
 const std::set<std::string> kQueues = {
     "writes",          "reads",         "proposals",      "read_index",
     "staged_values",   "proposed_values", "storage_writes", "connections",
-    "connection_requests", "peer_outgoing", "forwarded_writes"};
+    "connection_requests", "peer_outgoing", "peer_outgoing_bytes", "forwarded_writes",
+    "write_values"};
 // The series per queue.
 const std::vector<std::string> kQueueSeries = {"quokka_queue_depth", "quokka_queue_capacity",
                                                "quokka_queue_rejected_total",

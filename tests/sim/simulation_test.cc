@@ -68,7 +68,8 @@ TEST(SimulationTest, ProbesSeeEveryNodeQueueAndTheProposals) {
     committed += report.proposals_committed;
   }
   for (const char* queue :
-       {"writes", "reads", "proposals", "read_index", "staged_values", "proposed_values"}) {
+       {"writes", "reads", "proposals", "read_index", "staged_values", "proposed_values",
+        "write_values"}) {
     EXPECT_GT(left[queue], 0u) << "no item ever left queue " << queue;
   }
   EXPECT_GT(committed, 0u);
