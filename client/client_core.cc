@@ -35,25 +35,28 @@ Client::Impl::Impl(ClientOptions options, uint64_t client_id)
       work_(asio::make_work_guard(io_)),
       backoff_(options_.retry,
                options_.retry.jitter_seed.value_or(jitter_seed_from(client_id))),
-      target_(options_.endpoints.front()) {
+      target_(options_.endpoints.front()),
+      session_ids_(client_id ^ 0xbb67ae8584caa73bULL) {
   // Session 0 uses the client's own id; the others get ids of their own.
-  // Ids are drawn from a generator seeded by the client id, distinct from
-  // each other and from 0 (the protocol's "no session").
-  DeterministicRandom ids(client_id ^ 0xbb67ae8584caa73bULL);
   write_sessions_.resize(options_.write_sessions);
   for (size_t i = 0; i < write_sessions_.size(); ++i) {
-    uint64_t id = client_id;
-    while (i > 0 && (id == 0 || std::any_of(write_sessions_.begin(),
-                                            write_sessions_.begin() + static_cast<ptrdiff_t>(i),
-                                            [&](const WriteSession& s) {
-                                              return s.client_id == id;
-                                            }))) {
-      id = ids.next();
-    }
-    write_sessions_[i].client_id = id;
+    write_sessions_[i].client_id = i == 0 ? client_id : fresh_session_id();
   }
   // Popped from the back: session 0 is used first.
   for (size_t i = write_sessions_.size(); i > 0; --i) idle_write_sessions_.push_back(i - 1);
+}
+
+uint64_t Client::Impl::fresh_session_id() {
+  // Bounded: 64-bit draws collide with one of at most kWriteSessionsMax ids
+  // (or 0) almost never.
+  for (;;) {
+    const uint64_t id = session_ids_.next();
+    const bool taken = id == 0 || std::any_of(write_sessions_.begin(), write_sessions_.end(),
+                                              [&](const WriteSession& s) {
+                                                return s.client_id == id;
+                                              });
+    if (!taken) return id;
+  }
 }
 
 Client::Impl::~Impl() {
@@ -141,6 +144,19 @@ void Client::Impl::admit(const std::shared_ptr<PendingOperation>& operation,
                            queued_writes_.size(), write_sessions_.size())));
     return;
   }
+  if (operation->value_bytes > 0 && held_value_bytes_ > 0 &&
+      held_value_bytes_ + operation->value_bytes > options_.write_value_bytes_max) {
+    refuse(operation,
+           make_client_error(ErrorCode::kOverloaded, fmt::format(
+                           "{} bytes of values are in writes not yet answered; this "
+                           "write's {} would pass the limit write_value_bytes_max = {}; "
+                           "refused by the client",
+                           held_value_bytes_, operation->value_bytes,
+                           options_.write_value_bytes_max)));
+    return;
+  }
+  held_value_bytes_ += operation->value_bytes;
+  operation->value_bytes_held = true;
   operation->number = next_operation_number_++;
   unfinished_.emplace(operation->number, operation);
   if (!operation->is_write) {
@@ -401,9 +417,16 @@ void Client::Impl::on_attempt_failed(
             });
 }
 
+void Client::Impl::release_value_bytes(const std::shared_ptr<PendingOperation>& operation) {
+  if (!operation->value_bytes_held) return;
+  operation->value_bytes_held = false;
+  held_value_bytes_ -= operation->value_bytes;
+}
+
 void Client::Impl::finish_success(const std::shared_ptr<PendingOperation>& operation,
                                   const Deliver& deliver) {
   operation->finished = true;
+  release_value_bytes(operation);
   operation->timer->cancel();
   operation->connection.reset();
   unfinished_.erase(operation->number);
@@ -421,6 +444,7 @@ void Client::Impl::finish_failure(const std::shared_ptr<PendingOperation>& opera
                                   ClientError error) {
   if (operation->finished) return;
   operation->finished = true;
+  release_value_bytes(operation);
   operation->timer->cancel();
   if (operation->attempt_in_progress && operation->connection) {
     operation->connection->forget(operation->request_id);
@@ -454,6 +478,15 @@ void Client::Impl::finish_failure(const std::shared_ptr<PendingOperation>& opera
     of.latency.record(latency);
   });
   if (is_active_write(operation)) {
+    if (indeterminate && operation->sequence == 1) {
+      // The cluster takes a session it does not know only at sequence 1;
+      // if this first write never applied, sequence 2 would be refused
+      // forever. A new session id starts afresh at 1; the old session's
+      // write, if it does apply later, is still applied at most once.
+      WriteSession& session = write_sessions_[operation->session];
+      session.client_id = fresh_session_id();
+      session.next_sequence = 0;  // release() advances it to 1
+    }
     release(operation, operation->may_have_applied ||
                            error.code == ErrorCode::kCasMismatch);
   }

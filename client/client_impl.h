@@ -67,6 +67,10 @@ struct PendingOperation {
   uint64_t sequence = 0;
   uint32_t attempts = 0;
   uint32_t leader_hints_followed = 0;
+  // Put and compare-and-swap: the value's size, held against
+  // ClientOptions::write_value_bytes_max from admission to the end.
+  uint64_t value_bytes = 0;
+  bool value_bytes_held = false;
   // Writes: some attempt may have reached a node and been applied.
   bool may_have_applied = false;
   bool queued = false;
@@ -148,6 +152,8 @@ class Client::Impl {
   void finish_failure(const std::shared_ptr<PendingOperation>& operation,
                       ClientError error);
   void release(const std::shared_ptr<PendingOperation>& operation, bool consumed);
+  // Gives back the operation's share of write_value_bytes_max.
+  void release_value_bytes(const std::shared_ptr<PendingOperation>& operation);
   void refuse(const std::shared_ptr<PendingOperation>& operation, ClientError error);
 
   // Routing: where the next attempt goes.
@@ -157,6 +163,7 @@ class Client::Impl {
   void move_to(const std::string& address);
 
   void shutdown();
+  uint64_t fresh_session_id();
   void record_stats(const std::function<void(ClientStats&)>& update);
 
   const ClientOptions options_;
@@ -189,6 +196,12 @@ class Client::Impl {
   // Indexes of the sessions with no write in flight.
   std::vector<size_t> idle_write_sessions_;
   std::deque<std::shared_ptr<PendingOperation>> queued_writes_;
+  // Ids for write sessions other than the first, distinct from each other
+  // and from 0 (the protocol's "no session"), drawn from a generator seeded
+  // by the client id.
+  DeterministicRandom session_ids_;
+  // Value bytes of the admitted writes not yet finished.
+  uint64_t held_value_bytes_ = 0;
   bool shutting_down_ = false;
 
   mutable std::mutex stats_mutex_;

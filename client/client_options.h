@@ -60,6 +60,13 @@ struct ClientOptions {
   // Writes waiting for a free write session. One more is refused at once
   // with OVERLOADED (definite).
   uint32_t queued_writes_max = 256;
+  // Value bytes of the writes submitted and not finished (in flight or
+  // queued). A write whose value would pass it is refused at once with
+  // OVERLOADED (definite, never sent), unless no other value is held: a
+  // flood of large writes is then answered at once instead of piling up
+  // megabytes in the connections until the deadlines pass. The default is
+  // the node's queues.write_values_bytes_max.
+  uint64_t write_value_bytes_max = 32ULL * 1024 * 1024;
   RetryPolicy retry;
   // The sizes the cluster enforces ([limits] of the node configuration).
   // The client refuses an over-limit key or value with TOO_LARGE before

@@ -190,12 +190,14 @@ void Client::put_async(std::string key, std::string value, Callback<PutResult> d
   const LimitsConfig& limits = impl_->options().limits;
   std::optional<ClientError> refusal = check_key(key, limits);
   if (!refusal) refusal = check_value(value, limits);
+  const uint64_t value_bytes = value.size();
   auto request = std::make_shared<proto::PutRequest>();
   request->set_key(std::move(key));
   request->set_value(std::move(value));
   auto operation = impl_->make_operation(Operation::kPut, /*is_write=*/true,
                                          proto::MESSAGE_KIND_PUT_REQUEST,
                                          options.deadline);
+  operation->value_bytes = value_bytes;
   operation->encode = encoder(std::move(request));
   operation->fail = [done](ClientError error) { done(std::move(error)); };
   operation->decode = make_decoder<proto::PutResponse, PutResult>(
@@ -262,6 +264,7 @@ void Client::compare_and_swap_async(std::string key, Revision expected_mod_revis
   const LimitsConfig& limits = impl_->options().limits;
   std::optional<ClientError> refusal = check_key(key, limits);
   if (!refusal) refusal = check_value(value, limits);
+  const uint64_t value_bytes = value.size();
   auto request = std::make_shared<proto::CompareAndSwapRequest>();
   request->set_key(std::move(key));
   request->set_expected_mod_revision(expected_mod_revision.value());
@@ -269,6 +272,7 @@ void Client::compare_and_swap_async(std::string key, Revision expected_mod_revis
   auto operation = impl_->make_operation(
       Operation::kCompareAndSwap, /*is_write=*/true,
       proto::MESSAGE_KIND_COMPARE_AND_SWAP_REQUEST, options.deadline);
+  operation->value_bytes = value_bytes;
   operation->encode = encoder(std::move(request));
   operation->fail = [done](ClientError error) { done(std::move(error)); };
   operation->decode = make_decoder<proto::CompareAndSwapResponse, CompareAndSwapResult>(

@@ -203,6 +203,21 @@ void check_limits(const NodeConfig& config, CrossFieldErrors& errors) {
   }
 }
 
+void check_queues(const QueuesConfig& queues, CrossFieldErrors& errors) {
+  // Every admitted value is pushed to each follower through its peer
+  // queue; a budget larger than the queue would have pushes of admitted
+  // writes dropped and asked for again, round after round.
+  if (queues.write_values_bytes_max > queues.peer_outgoing_bytes_max) {
+    errors.add(fmt::format("{}queues.write_values_bytes_max = {} is larger than "
+                           "queues.peer_outgoing_bytes_max = {} {}; allowed 1048576..{} bytes",
+                           errors.at("queues.write_values_bytes_max",
+                                     "queues.peer_outgoing_bytes_max"),
+                           queues.write_values_bytes_max, queues.peer_outgoing_bytes_max,
+                           errors.from("queues.peer_outgoing_bytes_max"),
+                           queues.peer_outgoing_bytes_max));
+  }
+}
+
 }  // namespace
 
 Status validate(const NodeConfig& config) {
@@ -211,6 +226,7 @@ Status validate(const NodeConfig& config) {
   check_listen(config.listen, errors);
   check_raft(config.raft, errors);
   check_limits(config, errors);
+  check_queues(config.queues, errors);
   return errors.to_status();
 }
 

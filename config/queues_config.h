@@ -33,8 +33,10 @@ struct QueuesConfig {
   uint64_t peer_outgoing_messages_max = 1024;
   uint64_t peer_outgoing_bytes_max = 64ULL * 1024 * 1024;
   // Value bytes of writes the leader has admitted and not yet applied;
-  // past it writes with a value are refused with OVERLOADED at once.
-  uint64_t write_values_bytes_max = 64ULL * 1024 * 1024;
+  // past it writes with a value are refused with OVERLOADED at once. Half
+  // of peer_outgoing_bytes_max, so the first push of every admitted value
+  // fits in each peer's queue with room for resends.
+  uint64_t write_values_bytes_max = 32ULL * 1024 * 1024;
   // Write batches waiting for the storage thread's next group commit.
   uint64_t storage_writes_max = 4096;
 

@@ -11,7 +11,7 @@ constexpr uint64_t kBackoffMaxMs = 1000;
 // A peer's outgoing bytes beyond which a message waits in the link's own
 // outbox instead of the socket's queue. Small, because the socket's queue
 // is first come first served: a heartbeat handed to it waits behind all of
-// it, while in the outbox it goes ahead of every value push.
+// it, while in the outbox it goes ahead of every append and value push.
 constexpr uint64_t kSocketQueueBytesMax = 4 * 1024 * 1024;
 
 }  // namespace
@@ -75,9 +75,9 @@ void PeerLink::drop_socket() {
   socket->close(true);
 }
 
-void PeerLink::send(proto::Envelope envelope) {
+void PeerLink::send(proto::Envelope envelope, PeerOutbox::Lane lane) {
   if (stopped_) return;
-  outbox_.push(std::move(envelope), std::chrono::steady_clock::now(),
+  outbox_.push(std::move(envelope), lane, std::chrono::steady_clock::now(),
                [this](const PeerOutbox::Queued& dropped) { left_queue(dropped); });
   flush();
 }

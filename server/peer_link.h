@@ -20,8 +20,8 @@ namespace quokka::server {
 
 // The outgoing connection to one peer: dials, says Hello as a peer, then
 // sends this node's messages to it. Messages wait in a PeerOutbox, bounded
-// in count and bytes, with Raft's messages ahead of value pushes; what the
-// bounds drop is counted (Raft retries what matters). Redials with a capped
+// in count and bytes, with control messages ahead of appends and value
+// pushes; what the bounds drop is counted (Raft retries what matters). Redials with a capped
 // backoff.
 class PeerLink : public std::enable_shared_from_this<PeerLink> {
  public:
@@ -45,7 +45,7 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
 
   void start();
   void stop();
-  void send(proto::Envelope envelope);
+  void send(proto::Envelope envelope, PeerOutbox::Lane lane);
 
   uint64_t dropped() const { return outbox_.dropped(); }
   uint64_t sent_bytes() const { return sent_bytes_; }

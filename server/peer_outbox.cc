@@ -4,21 +4,19 @@
 
 namespace quokka::server {
 
-bool PeerOutbox::is_bulk(proto::MessageKind kind) {
-  return kind == proto::MESSAGE_KIND_BLOB_CHUNK || kind == proto::MESSAGE_KIND_FORWARD_REQUEST;
-}
-
 const PeerOutbox::Queued* PeerOutbox::front() const {
-  if (!raft_.empty()) return &raft_.front();
+  if (!control_.empty()) return &control_.front();
   if (!bulk_.empty()) return &bulk_.front();
   return nullptr;
 }
 
 PeerOutbox::Queued PeerOutbox::pop() {
   QUOKKA_ASSERT(!empty(), "pop from an empty peer outbox");
-  Queued queued = raft_.empty() ? std::move(bulk_.front()) : std::move(raft_.front());
-  (raft_.empty() ? bulk_ : raft_).pop_front();
+  std::deque<Queued>& lane = control_.empty() ? bulk_ : control_;
+  Queued queued = std::move(lane.front());
+  lane.pop_front();
   bytes_ -= queued.bytes;
+  if (&lane == &bulk_) bulk_bytes_ -= queued.bytes;
   return queued;
 }
 
@@ -26,6 +24,7 @@ PeerOutbox::Queued PeerOutbox::take(std::deque<Queued>& lane) {
   Queued queued = std::move(lane.front());
   lane.pop_front();
   bytes_ -= queued.bytes;
+  if (&lane == &bulk_) bulk_bytes_ -= queued.bytes;
   ++dropped_;
   return queued;
 }

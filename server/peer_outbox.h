@@ -9,24 +9,27 @@
 
 namespace quokka::server {
 
-// The messages waiting to be sent to one peer, in two lanes bounded
-// together in count and bytes. Raft's own messages (appends, heartbeats,
-// votes, their answers, acknowledgements) go in the first lane and are
-// always sent before what waits in the second: value pushes and forwarded
-// writes, which can be megabytes each. A heartbeat then never waits behind
-// a backlog of values, so a leader busy pushing large values is not voted
-// out for silence.
+// The messages waiting to be sent to one peer, in two bounded lanes. The
+// control lane (heartbeats, votes, every answer and acknowledgement) is
+// always sent before the bulk lane: appends, snapshots, value pushes and
+// forwarded writes, which can be megabytes each. A heartbeat then never
+// waits behind a backlog of values, so a leader busy pushing large values
+// is not voted out for silence; and since appends share the bulk lane with
+// the pushes that go ahead of them, an append never overtakes its values.
 //
-// Past either bound the oldest bulk message is dropped first, then the
-// oldest Raft message; a bulk message that finds only Raft messages ahead
-// of it is dropped itself. Dropping is safe: Raft resends what matters, a
-// follower asks again for a value it lacks, and a forwarded write that
-// never arrives ends indeterminate at its deadline.
+// Each lane has its own bound, so neither crowds out the other: the
+// control lane is bounded in count (its messages are small), the bulk lane
+// in count and bytes. Past its bound a lane drops its own oldest message. Dropping is
+// safe: Raft resends what matters, a follower asks again for a value it
+// lacks, and a forwarded write that never arrives ends indeterminate at
+// its deadline.
 class PeerOutbox {
  public:
   using Clock = std::chrono::steady_clock;
   struct Limits {
+    // Messages in each lane.
     uint64_t messages_max = 1024;
+    // Bytes in the bulk lane.
     uint64_t bytes_max = 64 * 1024 * 1024;
   };
   struct Queued {
@@ -37,60 +40,49 @@ class PeerOutbox {
 
   explicit PeerOutbox(Limits limits) : limits_(limits) {}
 
-  // True for the kinds that ride in the bulk lane.
-  static bool is_bulk(proto::MessageKind kind);
+  enum class Lane { kControl, kBulk };
 
-  // Queues `envelope`; whatever had to go to make room is handed to
-  // `dropped` (oldest first) so its wait can be reported.
+  // Queues `envelope` in `lane`; whatever had to go to make room is handed
+  // to `dropped` (oldest first) so its wait can be reported.
   template <typename OnDropped>
-  void push(proto::Envelope envelope, Clock::time_point now, OnDropped&& dropped);
+  void push(proto::Envelope envelope, Lane lane, Clock::time_point now, OnDropped&& dropped);
 
-  // The next message to send: Raft's lane first.
+  // The next message to send: the control lane's first.
   const Queued* front() const;
   // Removes what front() returned.
   Queued pop();
 
-  bool empty() const { return raft_.empty() && bulk_.empty(); }
-  uint64_t messages() const { return raft_.size() + bulk_.size(); }
+  bool empty() const { return control_.empty() && bulk_.empty(); }
+  uint64_t messages() const { return control_.size() + bulk_.size(); }
   uint64_t bytes() const { return bytes_; }
   uint64_t dropped() const { return dropped_; }
   const Limits& limits() const { return limits_; }
 
  private:
-  bool over(uint64_t extra_bytes) const {
-    return messages() + 1 > limits_.messages_max || bytes_ + extra_bytes > limits_.bytes_max;
+  bool over(const std::deque<Queued>& lane, uint64_t extra_bytes) const {
+    if (lane.size() + 1 > limits_.messages_max) return true;
+    return &lane == &bulk_ && bulk_bytes_ + extra_bytes > limits_.bytes_max;
   }
   Queued take(std::deque<Queued>& lane);
 
   Limits limits_;
-  std::deque<Queued> raft_;
+  std::deque<Queued> control_;
   std::deque<Queued> bulk_;
   uint64_t bytes_ = 0;
+  uint64_t bulk_bytes_ = 0;
   uint64_t dropped_ = 0;
 };
 
 template <typename OnDropped>
-void PeerOutbox::push(proto::Envelope envelope, Clock::time_point now, OnDropped&& dropped) {
+void PeerOutbox::push(proto::Envelope envelope, Lane lane, Clock::time_point now,
+                      OnDropped&& dropped) {
   const uint64_t size = envelope.ByteSizeLong();
-  const bool bulk = is_bulk(envelope.kind());
-  // Bounded: each turn removes one queued message.
-  while (!empty() && over(size)) {
-    if (!bulk_.empty()) {
-      dropped(take(bulk_));
-    } else if (bulk) {
-      break;  // only Raft's messages ahead: this push is the one to go
-    } else {
-      dropped(take(raft_));
-    }
-  }
-  Queued queued{std::move(envelope), size, now};
-  if (!empty() && over(size)) {
-    ++dropped_;
-    dropped(std::move(queued));
-    return;
-  }
+  std::deque<Queued>& queue = lane == Lane::kBulk ? bulk_ : control_;
+  // Bounded: each turn removes one queued message of the lane.
+  while (!queue.empty() && over(queue, size)) dropped(take(queue));
   bytes_ += size;
-  (bulk ? bulk_ : raft_).push_back(std::move(queued));
+  if (lane == Lane::kBulk) bulk_bytes_ += size;
+  queue.push_back(Queued{std::move(envelope), size, now});
 }
 
 }  // namespace quokka::server

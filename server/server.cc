@@ -55,6 +55,22 @@ node::NodeOptions node_options(const NodeConfig& config) {
   return options;
 }
 
+// Appends and snapshots share the bulk lane with the value pushes that go
+// ahead of them, so an append never overtakes its values; everything else
+// is small and goes first (peer_outbox.h).
+PeerOutbox::Lane peer_lane(const node::PeerMessage& message) {
+  if (const auto* raft = std::get_if<node::RaftPeerMessage>(&message)) {
+    const bool bulk = raft->raft.type == consensus::MessageType::kAppend ||
+                      raft->raft.type == consensus::MessageType::kSnapshot;
+    return bulk ? PeerOutbox::Lane::kBulk : PeerOutbox::Lane::kControl;
+  }
+  if (std::holds_alternative<node::BlobPush>(message) ||
+      std::holds_alternative<node::ForwardedWrite>(message)) {
+    return PeerOutbox::Lane::kBulk;
+  }
+  return PeerOutbox::Lane::kControl;
+}
+
 proto::RaftRole wire_role(consensus::Role role) {
   switch (role) {
     case consensus::Role::kFollower: return proto::RAFT_ROLE_FOLLOWER;
@@ -454,12 +470,13 @@ void Server::send(NodeId to, node::PeerMessage message) {
     peer_traffic_[to].round_trip.heartbeat_sent(std::chrono::steady_clock::now());
   }
   for (WireMessage& wire : encode_peer_message(message)) {
+    const PeerOutbox::Lane lane = peer_lane(message);
     proto::Envelope envelope;
     envelope.set_protocol_version(proto::kProtocolVersionMin);
     envelope.set_lamport_time(lamport);
     envelope.set_kind(wire.kind);
     envelope.set_payload(std::move(wire.payload));
-    link->second->send(std::move(envelope));
+    link->second->send(std::move(envelope), lane);
   }
 }
 

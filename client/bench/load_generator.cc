@@ -176,6 +176,13 @@ void LoadGenerator::finish_request(LogicalClient& logical, Clock::time_point sta
     return;
   }
   if (!options_.open_loop()) {
+    // A refused client backs off before its next request, as an
+    // application would; without the pause a thousand refused clients
+    // would spin on the machine the nodes run on.
+    if (reply.error != nullptr && reply.error->code == ErrorCode::kOverloaded) {
+      if (!scheduler_->schedule(logical.number, now + kOverloadedPause)) leave();
+      return;
+    }
     start_request(logical, now);
     return;
   }
@@ -230,12 +237,12 @@ Result<RunResult> LoadGenerator::run() {
     logical_clients_.push_back(std::make_unique<LogicalClient>(
         options_, i, *connections_[i % options_.connections]));
   }
-  if (options_.open_loop()) {
-    scheduler_ = std::make_unique<StartScheduler>(
-        [this](uint32_t number, Clock::time_point due) {
-          start_request(*logical_clients_[number], due);
-        });
-  }
+  // Open loop: every start waits for its slot. Closed loop: a client
+  // refused with OVERLOADED waits kOverloadedPause.
+  scheduler_ = std::make_unique<StartScheduler>(
+      [this](uint32_t number, Clock::time_point due) {
+        start_request(*logical_clients_[number], due);
+      });
 
   progress_ << fmt::format(
                    "{}: {} {} B, {} logical clients over {} connections, {:.1f} s warmup, "
@@ -293,10 +300,8 @@ Result<RunResult> LoadGenerator::run() {
   // most their deadline plus a grace period.
   stopping_.store(true, std::memory_order_release);
   const Clock::time_point drain_began = Clock::now();
-  if (scheduler_) {
-    const uint64_t dropped = scheduler_->stop();
-    active_.fetch_sub(dropped, std::memory_order_acq_rel);
-  }
+  const uint64_t dropped = scheduler_->stop();
+  active_.fetch_sub(dropped, std::memory_order_acq_rel);
   const Clock::time_point drain_bound = drain_began + options_.timeout + kDrainGrace;
   while (active_.load(std::memory_order_acquire) > 0 && Clock::now() < drain_bound) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -55,6 +55,8 @@ class LoadGenerator {
   using Clock = std::chrono::steady_clock;
   // Extra wait past the request timeout for the last callbacks.
   static constexpr std::chrono::seconds kDrainGrace{1};
+  // Closed loop: the pause of a logical client after an OVERLOADED answer.
+  static constexpr std::chrono::milliseconds kOverloadedPause{10};
   // Preload writers (each a connection with one write in flight).
   static constexpr uint64_t kPreloadWritersMax = 32;
 

@@ -77,6 +77,11 @@ Result<std::unique_ptr<KvTarget>> make_quokka_target(const BenchOptions& options
   const uint32_t in_flight = std::max<uint32_t>(1, in_flight_max);
   client_options.outstanding_requests_max = in_flight;
   client_options.write_sessions = std::min(in_flight, kWriteSessionsMax);
+  // The generator is one application: its connections together hold at
+  // most one Client's value budget (the node's write_values_bytes_max by
+  // default), as a single Client would, instead of one each.
+  client_options.write_value_bytes_max =
+      std::max<uint64_t>(1, client_options.write_value_bytes_max / options.connections);
   client_options.agent = "quokka-bench";
   Result<std::unique_ptr<Client>> client = Client::create(std::move(client_options));
   if (!client) return client.status();

@@ -139,6 +139,9 @@ class Node {
   void answer_applied(const LogEntry& entry, AppliedEntry& outcome);
   // node_blobs.cc
   void receive_blobs(std::vector<InlineBlob> blobs);
+  // The values of `missing` not asked for within the last while; marks
+  // them asked for now.
+  std::vector<BlobId> not_recently_requested(std::vector<BlobId> missing);
   std::optional<std::string> find_blob(const BlobId& id) const;
   // Whether the store holds the value; a read error counts as "no".
   bool has_stored_blob(const BlobId& id) const;

@@ -13,6 +13,9 @@ namespace {
 
 // Values sent in one BlobPush, so no message approaches the frame limit.
 constexpr uint64_t kPushBytesMax = 4 * 1024 * 1024;
+// Values whose request is remembered; past it the oldest requests are
+// forgotten (and may be asked for again sooner).
+constexpr size_t kBlobRequestsTrackedMax = 4096;
 
 }  // namespace
 
@@ -79,6 +82,7 @@ void Node::receive_blobs(std::vector<InlineBlob> blobs) {
   for (InlineBlob& blob : blobs) {
     // Never keep bytes that do not match their name.
     if (BlobId::of(blob.bytes) != blob.id) continue;
+    state_->blobs_requested.erase(blob.id);
     if (has_stored_blob(blob.id)) continue;
     stage_blob(blob.id, std::move(blob.bytes));
   }
@@ -139,11 +143,36 @@ void Node::receive(NodeId from, PeerMessage message) {
     for (const BlobId& id : state->blobs) need(id);
   }
   if (!missing.empty() && !options_.faults.skip_blob_before_entry) {
-    env_.send(from, PeerMessage(BlobRequest{std::move(missing)}));
+    std::vector<BlobId> ask = not_recently_requested(std::move(missing));
+    if (!ask.empty()) env_.send(from, PeerMessage(BlobRequest{std::move(ask)}));
     return;
   }
   raft_->step(raft.raft);
   request_drain();
+}
+
+std::vector<BlobId> Node::not_recently_requested(std::vector<BlobId> missing) {
+  // Half an election timeout: a value lost on the way (a full peer queue
+  // dropped it) is asked for again well before the leader gives up.
+  const uint64_t now = env_.monotonic_ms();
+  const uint64_t again_after_ms = options_.tick_ms * options_.raft.election_timeout_ticks / 2;
+  auto& requested = state_->blobs_requested;
+  std::vector<BlobId> ask;
+  for (const BlobId& id : missing) {
+    auto it = requested.find(id);
+    if (it != requested.end() && now - it->second < again_after_ms) continue;
+    requested[id] = now;
+    ask.push_back(id);
+  }
+  if (requested.size() > kBlobRequestsTrackedMax) {
+    // Bounded: one pass over the map, dropping what is old enough to be
+    // asked for again anyway, then whatever is oldest by id order.
+    for (auto it = requested.begin(); it != requested.end();) {
+      it = now - it->second >= again_after_ms ? requested.erase(it) : std::next(it);
+    }
+    while (requested.size() > kBlobRequestsTrackedMax) requested.erase(requested.begin());
+  }
+  return ask;
 }
 
 void Node::collect_blobs() {

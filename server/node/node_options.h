@@ -59,7 +59,7 @@ struct NodeOptions {
   // is admitted whatever its size when none is in flight), so a flood of
   // large writes is answered quickly instead of waiting past its deadline
   // while its bytes pile up in memory.
-  uint64_t write_values_bytes_max = 64 * 1024 * 1024;
+  uint64_t write_values_bytes_max = 32 * 1024 * 1024;
   // Applied entries between snapshots; the log before a snapshot is dropped.
   uint64_t snapshot_interval_entries = 10000;
   // A follower passes client writes on to the leader it knows and relays

@@ -130,6 +130,12 @@ struct Node::State {
   std::map<LogIndex, WriteValueBytes> write_value_bytes_by_index;
   uint64_t write_value_bytes = 0;
 
+  // Values this node asked a peer for, and when (monotonic ms): an append
+  // that arrives again before they do asks again only after a while, so a
+  // burst of retried appends cannot make the leader send the same
+  // megabytes over and over. Bounded by kBlobRequestsTrackedMax.
+  std::map<BlobId, uint64_t> blobs_requested;
+
   consensus::ConfState applied_conf;
   uint64_t ticks = 0;
   LogIndex last_compaction;

@@ -34,6 +34,38 @@ Command to_command(ClientRequest& request) {
   return command;
 }
 
+const WriteIdentity& identity_of(const ClientRequest& request) {
+  return std::visit(
+      [](const auto& write) -> const WriteIdentity& {
+        if constexpr (requires { write.id; }) {
+          return write.id;
+        } else {
+          QUOKKA_ASSERT(false, "a read reached the write path");
+          static const WriteIdentity none;
+          return none;
+        }
+      },
+      request);
+}
+
+const std::string& key_of(const ClientRequest& request) {
+  return std::visit(
+      [](const auto& any) -> const std::string& {
+        if constexpr (requires { any.key; }) {
+          return any.key;
+        } else {
+          return any.start;
+        }
+      },
+      request);
+}
+
+CommandType type_of(const ClientRequest& request) {
+  if (std::holds_alternative<PutRequest>(request)) return CommandType::kPut;
+  if (std::holds_alternative<CompareAndSwapRequest>(request)) return CommandType::kCompareAndSwap;
+  return CommandType::kDelete;
+}
+
 std::string* value_of(ClientRequest& request) {
   if (auto* put = std::get_if<PutRequest>(&request)) return &put->value;
   if (auto* cas = std::get_if<CompareAndSwapRequest>(&request)) return &cas->value;
@@ -64,6 +96,17 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
                              ? std::string("this node is not the leader and knows none")
                              : fmt::format("node {} is the leader", raft_->leader().value())));
   }
+  // A retry of a write that already applied gets its recorded answer, even
+  // when new writes are refused: a refusal says the write did not happen.
+  if (const WriteIdentity id = identity_of(request);
+      state_->sessions.check(id.client_id, id.seq) == SessionVerdict::kDuplicate) {
+    const Session* session = state_->sessions.find(id.client_id);
+    ClientResponse response = write_response(session->last_result, type_of(request),
+                                             key_of(request), header());
+    probe_->request_finished(op, response.status.code(), 0);
+    done(std::move(response));
+    return;
+  }
   if (state_->writes.size() >= options_.pending_writes_max) {
     probe_->queue_refused("writes");
     return refuse(Status(ErrorCode::kOverloaded,
@@ -72,26 +115,8 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
                                      state_->writes.size(), options_.pending_writes_max)));
   }
   std::string* value = value_of(request);
-  Command command = to_command(request);
-  // A retry of a write that already applied gets its recorded answer.
-  if (state_->sessions.check(command.id.client_id, command.id.seq) ==
-      SessionVerdict::kDuplicate) {
-    const Session* session = state_->sessions.find(command.id.client_id);
-    ClientResponse response =
-        write_response(session->last_result, command.type, command.key, header());
-    probe_->request_finished(op, response.status.code(), 0);
-    done(std::move(response));
-    return;
-  }
-  const bool stage = value != nullptr && !has_stored_blob(command.value);
-  if (stage && state_->proposed_blobs.count(command.value) == 0 &&
-      state_->proposed_bytes + value->size() > options_.staged_blob_bytes_max) {
-    probe_->queue_refused("proposed_values");
-    return refuse(Status(ErrorCode::kOverloaded,
-                         fmt::format("{} bytes of values wait to be persisted; the "
-                                     "limit is staged_blob_bytes_max = {}",
-                                     state_->proposed_bytes, options_.staged_blob_bytes_max)));
-  }
+  // Before the value is hashed: a refusal under a flood of large writes
+  // must cost next to nothing.
   const uint64_t value_bytes = value != nullptr ? value->size() : 0;
   if (value_bytes > 0 && state_->write_value_bytes > 0 &&
       state_->write_value_bytes + value_bytes > options_.write_values_bytes_max) {
@@ -102,6 +127,16 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
                                      "write_values_bytes_max = {}",
                                      state_->write_value_bytes, value_bytes,
                                      options_.write_values_bytes_max)));
+  }
+  Command command = to_command(request);
+  const bool stage = value != nullptr && !has_stored_blob(command.value);
+  if (stage && state_->proposed_blobs.count(command.value) == 0 &&
+      state_->proposed_bytes + value->size() > options_.staged_blob_bytes_max) {
+    probe_->queue_refused("proposed_values");
+    return refuse(Status(ErrorCode::kOverloaded,
+                         fmt::format("{} bytes of values wait to be persisted; the "
+                                     "limit is staged_blob_bytes_max = {}",
+                                     state_->proposed_bytes, options_.staged_blob_bytes_max)));
   }
   Result<LogPosition> position = raft_->propose({encode_command(command)});
   if (!position.is_ok()) {

@@ -66,13 +66,47 @@ TEST(ClientRetryTest, AWriteTimingOutAfterItWasSentIsIndeterminate) {
   EXPECT_LT(took, milliseconds(2000)) << "the deadline bounds the wait";
   EXPECT_EQ(client->stats().of(Operation::kPut).indeterminate, 1u);
 
-  // Its sequence may have been used, so the next write takes a new one.
+  // Its sequence may have been used, so the next write never reuses it.
+  // It was the session's first: had it not applied, the cluster would
+  // refuse sequence 2 of a session it never saw, so the session starts
+  // afresh under a new id at sequence 1.
   ClientResult<PutResult> next =
       client->put("k", "w", RequestOptions{.deadline = milliseconds(100)});
   ASSERT_FALSE(next.is_ok());
   const std::vector<proto::Envelope> requests = silent.requests();
   ASSERT_GE(requests.size(), 2u);
-  EXPECT_EQ(sequence_of(requests.back()), 2u);
+  const proto::RequestHeader first = testing::parse<proto::PutRequest>(requests.front()).header();
+  const proto::RequestHeader last = testing::parse<proto::PutRequest>(requests.back()).header();
+  EXPECT_EQ(first.sequence(), 1u);
+  EXPECT_EQ(last.sequence(), 1u);
+  EXPECT_NE(last.client_id(), first.client_id());
+  EXPECT_NE(last.client_id(), 0u);
+}
+
+TEST(ClientRetryTest, AfterAnIndeterminateLaterWriteTheSessionTakesTheNextSequence) {
+  FakeServer server;
+  auto puts = std::make_shared<std::atomic<int>>(0);
+  // The first write succeeds; the second gets no answer at all.
+  server.set_script([puts](const proto::Envelope& request) -> std::optional<FakeServer::Reply> {
+    if (puts->fetch_add(1) == 0) return testing::put_ok(request, 10);
+    return std::nullopt;
+  });
+  ClientOptions options = testing::fast_options({server.address()});
+  options.write_sessions = 1;
+  auto client = testing::make_client(options);
+  ASSERT_TRUE(client->put("k", "v").is_ok());
+  ClientResult<PutResult> lost =
+      client->put("k", "w", RequestOptions{.deadline = milliseconds(300)});
+  ASSERT_FALSE(lost.is_ok());
+  EXPECT_EQ(lost.error().outcome, Outcome::kIndeterminate);
+  ClientResult<PutResult> next =
+      client->put("k", "x", RequestOptions{.deadline = milliseconds(100)});
+  const std::vector<proto::Envelope> requests = server.requests();
+  ASSERT_GE(requests.size(), 3u);
+  const proto::RequestHeader first = testing::parse<proto::PutRequest>(requests.front()).header();
+  const proto::RequestHeader last = testing::parse<proto::PutRequest>(requests.back()).header();
+  EXPECT_EQ(last.client_id(), first.client_id()) << "a known session keeps its id";
+  EXPECT_EQ(last.sequence(), 3u);
 }
 
 TEST(ClientRetryTest, AReadWithASilentServerEndsAtItsDeadlineAsDefinite) {

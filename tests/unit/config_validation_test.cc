@@ -163,6 +163,17 @@ TEST(ConfigValidationTest, RaisingTheValueLimitAloneKeepsTheFrameConsistent) {
   EXPECT_EQ(config->limits.frame_bytes_max_effective(), 67108864u + 65536u);
 }
 
+TEST(ConfigValidationTest, TheWriteValueBudgetMustFitInAPeerQueue) {
+  EXPECT_EQ(error_of("[queues]\nwrite_values_bytes_max = 134217728\n"),
+            "node1.toml:2:1: queues.write_values_bytes_max = 134217728 is larger than "
+            "queues.peer_outgoing_bytes_max = 67108864 (default); allowed 1048576..67108864 "
+            "bytes");
+  EXPECT_EQ(error_of("[queues]\npeer_outgoing_bytes_max = 16777216\n"),
+            "node1.toml:2:1: queues.write_values_bytes_max = 33554432 is larger than "
+            "queues.peer_outgoing_bytes_max = 16777216 (node1.toml:2:1); allowed "
+            "1048576..16777216 bytes");
+}
+
 TEST(ConfigValidationTest, LimitsMustBeConsistent) {
   EXPECT_EQ(error_of("[limits]\nvalue_bytes_max = 1000\ninline_value_bytes_max = 2000\n"),
             "node1.toml:3:1: limits.inline_value_bytes_max = 2000 is larger than "

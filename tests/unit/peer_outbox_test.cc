@@ -1,6 +1,7 @@
-// The outgoing queue of one peer: Raft's messages go ahead of value
-// pushes, both lanes share one bound in count and bytes, and what the bound
-// drops is value pushes first.
+// The outgoing queue of one peer: control messages go ahead of the bulk
+// lane (appends, value pushes), each lane in its own order with its own
+// bound (count for control, bytes and count for bulk), and a full lane
+// drops its own oldest message, never the other lane's.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,25 +12,31 @@
 namespace quokka::server {
 namespace {
 
-proto::Envelope message(proto::MessageKind kind, uint64_t id, size_t payload_bytes) {
+using Lane = PeerOutbox::Lane;
+
+struct Message {
   proto::Envelope envelope;
-  envelope.set_kind(kind);
+  Lane lane;
+};
+
+Message message(Lane lane, uint64_t id, size_t payload_bytes) {
+  proto::Envelope envelope;
+  envelope.set_kind(lane == Lane::kBulk ? proto::MESSAGE_KIND_BLOB_CHUNK
+                                        : proto::MESSAGE_KIND_RAFT_MESSAGE);
   envelope.set_request_id(id);
   envelope.set_payload(std::string(payload_bytes, 'x'));
-  return envelope;
+  return Message{std::move(envelope), lane};
 }
 
-proto::Envelope raft(uint64_t id, size_t bytes = 10) {
-  return message(proto::MESSAGE_KIND_RAFT_MESSAGE, id, bytes);
-}
-proto::Envelope push(uint64_t id, size_t bytes) {
-  return message(proto::MESSAGE_KIND_BLOB_CHUNK, id, bytes);
-}
+// A heartbeat, vote or answer.
+Message raft(uint64_t id, size_t bytes = 10) { return message(Lane::kControl, id, bytes); }
+// An append, a value push, a forwarded write.
+Message push(uint64_t id, size_t bytes) { return message(Lane::kBulk, id, bytes); }
 
 struct Outbox {
   explicit Outbox(PeerOutbox::Limits limits) : box(limits) {}
-  void add(proto::Envelope envelope) {
-    box.push(std::move(envelope), PeerOutbox::Clock::now(),
+  void add(Message message) {
+    box.push(std::move(message.envelope), message.lane, PeerOutbox::Clock::now(),
              [this](const PeerOutbox::Queued& gone) {
                dropped.push_back(gone.envelope.request_id());
              });
@@ -43,14 +50,14 @@ struct Outbox {
   std::vector<uint64_t> dropped;
 };
 
-TEST(PeerOutboxTest, RaftMessagesGoAheadOfValuePushesEachLaneInOrder) {
+TEST(PeerOutboxTest, ControlMessagesGoAheadOfTheBulkLaneEachLaneInOrder) {
   Outbox out({.messages_max = 100, .bytes_max = 1 << 20});
   out.add(push(1, 1000));
   out.add(raft(2));
   out.add(push(3, 1000));
-  out.add(message(proto::MESSAGE_KIND_FORWARD_REQUEST, 4, 100));
+  out.add(push(4, 100));
   out.add(raft(5));
-  out.add(message(proto::MESSAGE_KIND_BLOB_ACK, 6, 10));
+  out.add(raft(6));
   EXPECT_EQ(out.drain(), (std::vector<uint64_t>{2, 5, 6, 1, 3, 4}));
   EXPECT_TRUE(out.dropped.empty());
   EXPECT_EQ(out.box.bytes(), 0u);
@@ -69,23 +76,25 @@ TEST(PeerOutboxTest, PastTheByteBoundTheOldestPushGoesFirstNeverAHeartbeat) {
   EXPECT_EQ(out.drain(), (std::vector<uint64_t>{1, 5, 3, 4}));
 }
 
-TEST(PeerOutboxTest, APushThatFindsOnlyRaftMessagesAheadIsDroppedItself) {
+TEST(PeerOutboxTest, RaftMessagesDoNotCountAgainstThePushesBytes) {
   Outbox out({.messages_max = 100, .bytes_max = 1000});
   out.add(raft(1, 400));
   out.add(raft(2, 400));
   out.add(push(3, 400));
-  EXPECT_EQ(out.dropped, (std::vector<uint64_t>{3}));
-  EXPECT_EQ(out.drain(), (std::vector<uint64_t>{1, 2}));
+  out.add(raft(4, 400));
+  EXPECT_TRUE(out.dropped.empty());
+  EXPECT_EQ(out.drain(), (std::vector<uint64_t>{1, 2, 4, 3}));
 }
 
 TEST(PeerOutboxTest, RaftMessagesPastTheBoundDropTheOldestRaftMessage) {
   Outbox out({.messages_max = 2, .bytes_max = 1 << 20});
   out.add(raft(1));
   out.add(raft(2));
-  out.add(raft(3));
+  out.add(push(3, 10));
+  out.add(raft(4));
   EXPECT_EQ(out.dropped, (std::vector<uint64_t>{1}));
-  EXPECT_EQ(out.box.messages(), 2u);
-  EXPECT_EQ(out.drain(), (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ(out.box.messages(), 3u);
+  EXPECT_EQ(out.drain(), (std::vector<uint64_t>{2, 4, 3}));
 }
 
 TEST(PeerOutboxTest, AMessageLargerThanTheBoundStillGoesWhenNothingElseWaits) {
