@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <memory>
+
 #include "tests/client/fake_server.h"
 
 namespace quokka::client {
@@ -75,6 +79,45 @@ TEST_F(ClientLimitsTest, AValueAtTheLimitIsSent) {
   });
   ClientResult<PutResult> put = client_->put(std::string(8, 'k'), std::string(16, 'v'));
   ASSERT_TRUE(put.is_ok()) << put.error().to_string();
+}
+
+// Values of unanswered writes are held against write_value_bytes_max: one
+// more that would pass it is refused at once, definitely, without being
+// sent; an answer gives its bytes back.
+TEST(ClientValueBudgetTest, AWritePastTheValueBudgetIsRefusedAtOnceUntilAnAnswerFreesIt) {
+  FakeServer server;
+  // Answers nothing until told to.
+  auto answer = std::make_shared<std::atomic<bool>>(false);
+  server.set_script([answer](const proto::Envelope& request) -> std::optional<FakeServer::Reply> {
+    if (!answer->load()) return std::nullopt;
+    return testing::put_ok(request, 1);
+  });
+  ClientOptions options = testing::fast_options({server.address()});
+  options.write_value_bytes_max = 1000;
+  auto client = testing::make_client(options);
+
+  std::promise<bool> held_done;
+  client->put_async("a", std::string(600, 'a'),
+                    [&held_done](ClientResult<PutResult> result) {
+                      held_done.set_value(result.is_ok());
+                    },
+                    RequestOptions{.deadline = std::chrono::milliseconds(3000)});
+  // 600 + 600 > 1000: refused without a round trip.
+  ClientResult<PutResult> refused =
+      client->put("b", std::string(600, 'b'), RequestOptions{.deadline = std::chrono::milliseconds(3000)});
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kOverloaded);
+  EXPECT_TRUE(refused.error().definite());
+  EXPECT_EQ(refused.error().attempts, 0u);
+  EXPECT_THAT(refused.error().message, HasSubstr("write_value_bytes_max = 1000"));
+  EXPECT_THAT(refused.error().message, HasSubstr("600 bytes of values"));
+  EXPECT_EQ(client->stats().of(Operation::kPut).refused_overloaded, 1u);
+
+  // The held write is answered (a retry of it now succeeds); its bytes come back.
+  answer->store(true);
+  EXPECT_TRUE(held_done.get_future().get());
+  ClientResult<PutResult> after = client->put("c", std::string(600, 'c'));
+  EXPECT_TRUE(after.is_ok()) << after.error().to_string();
 }
 
 }  // namespace
