@@ -34,36 +34,22 @@ Command to_command(ClientRequest& request) {
   return command;
 }
 
-const WriteIdentity& identity_of(const ClientRequest& request) {
-  return std::visit(
-      [](const auto& write) -> const WriteIdentity& {
-        if constexpr (requires { write.id; }) {
-          return write.id;
-        } else {
-          QUOKKA_ASSERT(false, "a read reached the write path");
-          static const WriteIdentity none;
-          return none;
-        }
-      },
-      request);
-}
+// What a write's session check needs, without hashing its value.
+struct WriteFields {
+  const WriteIdentity& id;
+  const std::string& key;
+  CommandType type;
+};
 
-const std::string& key_of(const ClientRequest& request) {
-  return std::visit(
-      [](const auto& any) -> const std::string& {
-        if constexpr (requires { any.key; }) {
-          return any.key;
-        } else {
-          return any.start;
-        }
-      },
-      request);
-}
-
-CommandType type_of(const ClientRequest& request) {
-  if (std::holds_alternative<PutRequest>(request)) return CommandType::kPut;
-  if (std::holds_alternative<CompareAndSwapRequest>(request)) return CommandType::kCompareAndSwap;
-  return CommandType::kDelete;
+WriteFields fields_of(const ClientRequest& request) {
+  if (const auto* put = std::get_if<PutRequest>(&request)) {
+    return {put->id, put->key, CommandType::kPut};
+  }
+  if (const auto* cas = std::get_if<CompareAndSwapRequest>(&request)) {
+    return {cas->id, cas->key, CommandType::kCompareAndSwap};
+  }
+  const auto& del = std::get<DeleteRequest>(request);
+  return {del.id, del.key, CommandType::kDelete};
 }
 
 std::string* value_of(ClientRequest& request) {
@@ -98,11 +84,11 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
   }
   // A retry of a write that already applied gets its recorded answer, even
   // when new writes are refused: a refusal says the write did not happen.
-  if (const WriteIdentity id = identity_of(request);
-      state_->sessions.check(id.client_id, id.seq) == SessionVerdict::kDuplicate) {
-    const Session* session = state_->sessions.find(id.client_id);
-    ClientResponse response = write_response(session->last_result, type_of(request),
-                                             key_of(request), header());
+  if (const WriteFields write = fields_of(request);
+      state_->sessions.check(write.id.client_id, write.id.seq) == SessionVerdict::kDuplicate) {
+    const Session* session = state_->sessions.find(write.id.client_id);
+    ClientResponse response =
+        write_response(session->last_result, write.type, write.key, header());
     probe_->request_finished(op, response.status.code(), 0);
     done(std::move(response));
     return;
@@ -186,7 +172,9 @@ void Node::release_write_value_bytes_at(LogIndex index) {
 
 void Node::release_write_value_bytes_through(LogIndex index) {
   auto& held = state_->write_value_bytes_by_index;
-  while (!held.empty() && held.begin()->first <= index) release_write_value_bytes_at(held.begin()->first);
+  while (!held.empty() && held.begin()->first <= index) {
+    release_write_value_bytes_at(held.begin()->first);
+  }
 }
 
 }  // namespace quokka::node
