@@ -1,5 +1,8 @@
 #include "server/framed_socket.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "proto/frame_encoder.h"
 
 namespace quokka::server {
@@ -66,15 +69,24 @@ void FramedSocket::write_next() {
     return;
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(write_queue_.front()),
-                    [self = shared_from_this()](const asio::error_code& error, size_t) {
+  // Every frame queued so far goes in one gathered write (bounded), so a
+  // burst of answers or messages costs one system call, not one each. The
+  // deque keeps its strings in place while more are queued behind them.
+  const size_t frames = std::min(write_queue_.size(), kGatherFramesMax);
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(frames);
+  for (size_t i = 0; i < frames; ++i) buffers.push_back(asio::buffer(write_queue_[i]));
+  asio::async_write(socket_, buffers,
+                    [self = shared_from_this(), frames](const asio::error_code& error, size_t) {
                       if (self->closed_) return;
                       if (error) {
                         self->shut();
                         return;
                       }
-                      self->queued_bytes_ -= self->write_queue_.front().size();
-                      self->write_queue_.pop_front();
+                      for (size_t i = 0; i < frames; ++i) {
+                        self->queued_bytes_ -= self->write_queue_.front().size();
+                        self->write_queue_.pop_front();
+                      }
                       self->write_next();
                       if (!self->closed_) self->on_written();
                     });

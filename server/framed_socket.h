@@ -48,6 +48,9 @@ class FramedSocket : public std::enable_shared_from_this<FramedSocket> {
   void write_next();
   void shut();
 
+  // Frames handed to the kernel in one write at most.
+  static constexpr size_t kGatherFramesMax = 64;
+
   asio::ip::tcp::socket socket_;
   proto::FrameDecoder decoder_;
   std::array<char, 64 * 1024> read_buffer_{};
