@@ -201,7 +201,9 @@ void Node::answer_applied(const LogEntry& entry, AppliedEntry& outcome) {
     probe_->request_finished(op_name(write.type), response.status.code(), waited_ms);
     write.done(std::move(response));
   }
-  release_proposed_blob(entry.index, entry.term);
+  // Whatever entry applied here, no proposal at this index is needed any
+  // more.
+  release_proposed_blob(entry.index, std::nullopt);
   release_write_value_bytes_through(entry.index);
 }
 
@@ -249,10 +251,14 @@ void Node::apply(const std::vector<LogEntry>& entries) {
 
 void Node::fail_pending_writes_before(LogIndex index) {
   release_write_value_bytes_through(LogIndex(index.value() - 1));
+  // The snapshot replaced the log there: no entry below it applies here,
+  // so no apply will release what was proposed at those indexes.
+  while (!state_->proposed_by_index.empty() &&
+         state_->proposed_by_index.begin()->first < index) {
+    release_proposed_blob(state_->proposed_by_index.begin()->first, std::nullopt);
+  }
   while (!state_->writes.empty() && state_->writes.begin()->first < index) {
     PendingWrite write = std::move(state_->writes.begin()->second);
-    // The snapshot replaced the log there: no Ready will carry the entry.
-    release_proposed_blob(state_->writes.begin()->first, std::nullopt);
     state_->writes.erase(state_->writes.begin());
     ClientResponse response;
     response.status = Status(ErrorCode::kTimeout,

@@ -148,7 +148,10 @@ void Node::finish_readies() {
         state_->staged_blobs.erase(staged);
       }
     }
-    for (const LogEntry& entry : ready.entries) release_proposed_blob(entry.index, entry.term);
+    // Values proposed here stay in memory past their persisting until their
+    // entry applies (node_apply.cc): appends to followers and their
+    // requests for values are served from memory, not read back from the
+    // store and hashed again. write_values_bytes_max bounds them.
     if (ready.snapshot) {
       Result<std::vector<KvPair>> sessions = storage_.node_records(
           SessionTable::kRecordPrefix, 2 * options_.sessions_max + 1);

@@ -101,7 +101,8 @@ struct Node::State {
   std::deque<BlobId> staged_order;
   uint64_t staged_bytes = 0;
   // Values of writes proposed here, held (never evicted) until the entry
-  // that references them is persisted; they count against the same bound.
+  // that references them applies (or a snapshot passes it); they count
+  // against the same bound.
   struct ProposedBlob {
     std::string bytes;
     uint64_t uses = 0;  // entries proposed here that reference it
