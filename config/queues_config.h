@@ -27,15 +27,17 @@ struct QueuesConfig {
   // Writes a follower has passed on to the leader (cluster.forward_writes)
   // and not yet had answered.
   uint64_t forwarded_writes_max = 1024;
-  // Messages waiting to be sent to one peer, and their bytes. Raft's own
-  // messages go ahead of value pushes; past either bound the oldest value
-  // push is dropped first (the follower asks for it again).
+  // Messages waiting to be sent to one peer, in each of two lanes, and the
+  // bytes of the bulk lane. Control messages (heartbeats, votes, answers)
+  // go ahead of the bulk lane (appends, snapshots, value pushes, forwarded
+  // writes); a full lane drops its own oldest message.
   uint64_t peer_outgoing_messages_max = 1024;
   uint64_t peer_outgoing_bytes_max = 64ULL * 1024 * 1024;
   // Value bytes of writes the leader has admitted and not yet applied;
-  // past it writes with a value are refused with OVERLOADED at once. Half
-  // of peer_outgoing_bytes_max, so the first push of every admitted value
-  // fits in each peer's queue with room for resends.
+  // past it writes with a value are refused with OVERLOADED at once. At
+  // most peer_outgoing_bytes_max (checked), and by default half of it, so
+  // the first push of every admitted value fits in each peer's queue with
+  // room for resends.
   uint64_t write_values_bytes_max = 32ULL * 1024 * 1024;
   // Write batches waiting for the storage thread's next group commit.
   uint64_t storage_writes_max = 4096;

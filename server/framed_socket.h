@@ -38,7 +38,8 @@ class FramedSocket : public std::enable_shared_from_this<FramedSocket> {
   virtual void on_frame(proto::Envelope envelope) = 0;
   // The stream ended or failed (a decode error has decoder().error()).
   virtual void on_closed() {}
-  // A queued frame was written: the queue has room again.
+  // A write of queued frames (up to kGatherFramesMax at once) finished: the
+  // queue has room again.
   virtual void on_written() {}
   proto::FrameDecoder& decoder() { return decoder_; }
   asio::ip::tcp::socket& socket() { return socket_; }

@@ -94,7 +94,13 @@ void PeerLink::flush() {
   while (const PeerOutbox::Queued* next = outbox_.front()) {
     if (!socket_->send(next->envelope, options_.max_frame_bytes)) {
       if (socket_->closed()) return;
-      return;  // the socket's own bound: flush() runs again as it drains
+      if (socket_->queued_bytes() > 0) return;  // full: flush() runs again as it drains
+      // Refused with nothing queued: the message does not fit in a frame and
+      // never will; waiting on it would stop its lane for good.
+      log_.warn("dropping a message of {} bytes to peer {}: larger than a frame of {} bytes",
+                next->bytes, options_.peer.value(), options_.max_frame_bytes);
+      left_queue(outbox_.drop_front());
+      continue;
     }
     sent_bytes_ += proto::kFrameHeaderBytes + next->bytes;
     left_queue(*next);

@@ -52,7 +52,8 @@ class PeerLink : public std::enable_shared_from_this<PeerLink> {
   // Failed dials and lost connections.
   uint64_t send_failures() const { return send_failures_; }
   uint64_t queued() const { return outbox_.messages(); }
-  uint64_t queued_bytes() const { return outbox_.bytes(); }
+  // Bytes of the bulk lane, the one bounded in bytes.
+  uint64_t queued_bytes() const { return outbox_.bulk_bytes(); }
   bool connected() const { return socket_ != nullptr && ready_; }
 
  private:

@@ -20,6 +20,11 @@ PeerOutbox::Queued PeerOutbox::pop() {
   return queued;
 }
 
+PeerOutbox::Queued PeerOutbox::drop_front() {
+  ++dropped_;
+  return pop();
+}
+
 PeerOutbox::Queued PeerOutbox::take(std::deque<Queued>& lane) {
   Queued queued = std::move(lane.front());
   lane.pop_front();

@@ -51,10 +51,13 @@ class PeerOutbox {
   const Queued* front() const;
   // Removes what front() returned.
   Queued pop();
+  // Removes what front() returned without sending it, counted as dropped.
+  Queued drop_front();
 
   bool empty() const { return control_.empty() && bulk_.empty(); }
   uint64_t messages() const { return control_.size() + bulk_.size(); }
   uint64_t bytes() const { return bytes_; }
+  uint64_t bulk_bytes() const { return bulk_bytes_; }
   uint64_t dropped() const { return dropped_; }
   const Limits& limits() const { return limits_; }
 

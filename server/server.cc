@@ -410,7 +410,8 @@ void Server::update_gauges() {
       std::chrono::milliseconds(config_.raft.election_timeout_ticks * config_.raft.tick_ms);
   for (const auto& [id, link] : peers_) {
     peer_queued += link->queued();
-    peer_capacity += config_.queues.peer_outgoing_messages_max;
+    // Each of the outbox's two lanes holds up to the bound.
+    peer_capacity += 2 * config_.queues.peer_outgoing_messages_max;
     peer_queued_bytes += link->queued_bytes();
     PeerTraffic& traffic = peer_traffic_[id];
     const bool connected = link->connected();

@@ -147,10 +147,8 @@ class Node {
   bool has_stored_blob(const BlobId& id) const;
   void collect_blobs();
   // The entry at `index` no longer needs the value held for it.
-  // Drops this node's hold on the value proposed at `index`: when the entry
-  // (index, term) persisted (a proposal of a later term there is kept: it
-  // still waits for its Ready), or, with no term, unconditionally.
-  void release_proposed_blob(LogIndex index, std::optional<Term> persisted_term);
+  // Drops this node's hold on the value proposed at `index`, if any.
+  void release_proposed_blob(LogIndex index);
   // node_write.cc: the write_values budget.
   void hold_write_value_bytes(LogIndex index, uint64_t bytes, uint64_t now_ms);
   void release_write_value_bytes_at(LogIndex index);

@@ -203,7 +203,7 @@ void Node::answer_applied(const LogEntry& entry, AppliedEntry& outcome) {
   }
   // Whatever entry applied here, no proposal at this index is needed any
   // more.
-  release_proposed_blob(entry.index, std::nullopt);
+  release_proposed_blob(entry.index);
   release_write_value_bytes_through(entry.index);
 }
 
@@ -255,7 +255,7 @@ void Node::fail_pending_writes_before(LogIndex index) {
   // so no apply will release what was proposed at those indexes.
   while (!state_->proposed_by_index.empty() &&
          state_->proposed_by_index.begin()->first < index) {
-    release_proposed_blob(state_->proposed_by_index.begin()->first, std::nullopt);
+    release_proposed_blob(state_->proposed_by_index.begin()->first);
   }
   while (!state_->writes.empty() && state_->writes.begin()->first < index) {
     PendingWrite write = std::move(state_->writes.begin()->second);

@@ -64,10 +64,9 @@ void Node::stage_blob(const BlobId& id, std::string bytes) {
   state_->staged_blobs.emplace(id, State::StagedBlob{std::move(bytes), env_.monotonic_ms()});
 }
 
-void Node::release_proposed_blob(LogIndex index, std::optional<Term> persisted_term) {
+void Node::release_proposed_blob(LogIndex index) {
   auto it = state_->proposed_by_index.find(index);
   if (it == state_->proposed_by_index.end()) return;
-  if (persisted_term && it->second.term > *persisted_term) return;
   auto held = state_->proposed_blobs.find(it->second.value);
   state_->proposed_by_index.erase(it);
   if (held == state_->proposed_blobs.end()) return;
@@ -166,11 +165,13 @@ std::vector<BlobId> Node::not_recently_requested(std::vector<BlobId> missing) {
   }
   if (requested.size() > kBlobRequestsTrackedMax) {
     // Bounded: one pass over the map, dropping what is old enough to be
-    // asked for again anyway, then whatever is oldest by id order.
+    // asked for again anyway; if every request is recent (a snapshot that
+    // lacks thousands of values), forget them all: the cost is asking
+    // again sooner, never not asking.
     for (auto it = requested.begin(); it != requested.end();) {
       it = now - it->second >= again_after_ms ? requested.erase(it) : std::next(it);
     }
-    while (requested.size() > kBlobRequestsTrackedMax) requested.erase(requested.begin());
+    if (requested.size() > kBlobRequestsTrackedMax) requested.clear();
   }
   return ask;
 }

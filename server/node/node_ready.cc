@@ -41,6 +41,12 @@ void Node::drain() {
       probe_->leader_changed();
       known_leader_changed(state_->known_leader);
     }
+    if (ready.soft_state && ready.soft_state->role != consensus::Role::kLeader) {
+      // The budget admits writes on a leader; what a deposed leader
+      // admitted may never apply at its index (the next leader's log can
+      // be shorter), so it must not keep the budget spent.
+      release_write_value_bytes_through(LogIndex(UINT64_MAX));
+    }
     for (consensus::Message& message : ready.messages) send_raft(std::move(message));
     ready.messages.clear();
 
@@ -151,7 +157,21 @@ void Node::finish_readies() {
     // Values proposed here stay in memory past their persisting until their
     // entry applies (node_apply.cc): appends to followers and their
     // requests for values are served from memory, not read back from the
-    // store and hashed again. write_values_bytes_max bounds them.
+    // store and hashed again. write_values_bytes_max bounds them. A
+    // proposal that another leader's entry overwrote goes once that entry
+    // is on the disk, and one persisted after this node stopped leading
+    // goes at once (nobody asks a follower for them). What a deposed
+    // leader persisted while leading goes when its index applies or is
+    // overwritten.
+    const bool leads = raft_->role() == consensus::Role::kLeader;
+    for (const LogEntry& entry : ready.entries) {
+      auto proposed = state_->proposed_by_index.find(entry.index);
+      if (proposed == state_->proposed_by_index.end()) continue;
+      // A proposal of a later term there still waits for its own Ready.
+      if (proposed->second.term > entry.term) continue;
+      if (proposed->second.term == entry.term && leads) continue;
+      release_proposed_blob(entry.index);
+    }
     if (ready.snapshot) {
       Result<std::vector<KvPair>> sessions = storage_.node_records(
           SessionTable::kRecordPrefix, 2 * options_.sessions_max + 1);

@@ -131,7 +131,7 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
     return refuse(position.status());
   }
   // An older proposal at this index was overwritten before it persisted.
-  release_proposed_blob(position->index, std::nullopt);
+  release_proposed_blob(position->index);
   hold_write_value_bytes(position->index, value_bytes, now);
   if (stage) {
     State::ProposedBlob& held = state_->proposed_blobs[command.value];
