@@ -37,7 +37,7 @@ bool Node::has_stored_blob(const BlobId& id) const {
 }
 
 void Node::stage_blob(const BlobId& id, std::string bytes) {
-  if (state_->staged_blobs.count(id) != 0 || state_->proposed_blobs.count(id) != 0) return;
+  if (state_->staged_blobs.count(id) != 0) return;
   if (bytes.size() > options_.staged_blob_bytes_max) {
     probe_->queue_refused("staged_values");
     return;
@@ -126,8 +126,16 @@ void Node::receive(NodeId from, PeerMessage message) {
   // retries (probe, heartbeat), by which time they are here.
   std::vector<BlobId> missing;
   auto need = [&](const BlobId& id) {
-    if (state_->staged_blobs.count(id) != 0 || state_->proposed_blobs.count(id) != 0) return;
+    if (state_->staged_blobs.count(id) != 0) return;
     if (has_stored_blob(id)) return;
+    if (auto proposed = state_->proposed_blobs.find(id); proposed != state_->proposed_blobs.end()) {
+      // This node proposed the same value itself (when it led), and that
+      // proposal lets go of it when its index applies or is overwritten,
+      // which can happen before these entries reach the disk: stage a copy
+      // for them. (Simulator seed 39 with a one-byte write budget.)
+      stage_blob(id, proposed->second.bytes);
+      return;
+    }
     missing.push_back(id);
   };
   if (raft.raft.type == consensus::MessageType::kAppend) {

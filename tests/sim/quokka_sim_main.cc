@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
   app.add_flag("--verbose", verbose, "print every event as it happens");
   app.add_flag("--forward-writes", forward_writes,
                "followers pass writes on to the leader instead of answering NOT_LEADER");
+  uint64_t write_values_bytes_max = 0;
+  app.add_option("--write-values-bytes-max", write_values_bytes_max,
+                 "the leader's write budget in bytes (0: the node's default)");
   // Negative controls: break the node on purpose to see the checkers fire.
   std::vector<std::string> breaks;
   app.add_option("--break", breaks, "break the node on purpose (negative control)")
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
     options.verbose = verbose;
     options.faults_phase_ms = faults_phase_ms;
     options.forward_writes = forward_writes;
+    options.write_values_bytes_max = write_values_bytes_max;
     for (const std::string& name : breaks) {
       if (name == "acknowledge_before_commit") options.node_faults.acknowledge_before_commit = true;
       if (name == "local_linearizable_reads") options.node_faults.local_linearizable_reads = true;

@@ -14,7 +14,10 @@ namespace quokka::sim {
 // run exercised elections, snapshots and blob collection at all.
 class SimProbe final : public node::NodeProbe {
  public:
-  void queue_refused(std::string_view) override { ++queue_refusals; }
+  void queue_refused(std::string_view queue) override {
+    ++queue_refusals;
+    ++refusals_by_queue[std::string(queue)];
+  }
   void queue_waited(std::string_view queue, uint64_t) override {
     ++queue_items_left[std::string(queue)];
   }
@@ -37,6 +40,7 @@ class SimProbe final : public node::NodeProbe {
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_installed = 0;
   uint64_t blobs = 0;
+  std::map<std::string, uint64_t> refusals_by_queue;
   // Items that left each queue (taken, answered, expired or evicted).
   std::map<std::string, uint64_t> queue_items_left;
   uint64_t proposals_committed = 0;

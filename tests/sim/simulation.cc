@@ -96,6 +96,9 @@ SimulationReport run_simulation(const SimulationOptions& options) {
   cluster_options.node = simulation_node_options();
   cluster_options.node.faults = options.node_faults;
   cluster_options.node.forward_writes = options.forward_writes;
+  if (options.write_values_bytes_max != 0) {
+    cluster_options.node.write_values_bytes_max = options.write_values_bytes_max;
+  }
   cluster_options.client_links.delay_max_ms = 3;
   SimProbe probe;
   auto cluster = std::make_unique<SimCluster>(cluster_options, scheduler, random, trace,
@@ -228,9 +231,13 @@ SimulationReport run_simulation(const SimulationOptions& options) {
       report.fault_log.size(), report.operations, report.operations_ok, ledger.writes(),
       report.simulated_ms, report.events, probe.describe(), check_note);
   report.writes_forwarded = probe.writes_forwarded;
-  report.replay_arguments = fmt::format("--seed {} --nodes {}{}", options.seed,
-                                        options.node_count,
-                                        options.forward_writes ? " --forward-writes" : "");
+  report.refusals_by_queue = probe.refusals_by_queue;
+  report.replay_arguments = fmt::format(
+      "--seed {} --nodes {}{}{}", options.seed, options.node_count,
+      options.forward_writes ? " --forward-writes" : "",
+      options.write_values_bytes_max != 0
+          ? fmt::format(" --write-values-bytes-max {}", options.write_values_bytes_max)
+          : std::string());
   // The cluster refers to the scheduler's events; it goes first.
   cluster.reset();
   return report;

@@ -29,6 +29,10 @@ struct SimulationOptions {
   // instead of refusing them with NOT_LEADER. Off by default, so that every
   // seed recorded before forwarding existed replays as it did.
   bool forward_writes = false;
+  // NodeOptions::write_values_bytes_max; 0 keeps the node's default. A tiny
+  // budget admits one write with a value at a time, so a budget a node
+  // fails to give back stops every write, and the liveness check says so.
+  uint64_t write_values_bytes_max = 0;
   // Negative controls: break the node on purpose.
   node::NodeFaultInjection node_faults;
   bool verbose = false;
@@ -57,6 +61,8 @@ struct SimulationReport {
   uint64_t operations_ok = 0;
   // Client writes followers passed on to the leader.
   uint64_t writes_forwarded = 0;
+  // Refusals (OVERLOADED) by queue, over all nodes.
+  std::map<std::string, uint64_t> refusals_by_queue;
   uint64_t simulated_ms = 0;
   uint64_t events = 0;
   // What the nodes reported through their probes, all nodes together.
