@@ -13,8 +13,9 @@ namespace {
 
 // Values sent in one BlobPush, so no message approaches the frame limit.
 constexpr uint64_t kPushBytesMax = 4 * 1024 * 1024;
-// Values whose request is remembered; past it the oldest requests are
-// forgotten (and may be asked for again sooner).
+// Values whose request is remembered; past it the requests old enough to
+// repeat are forgotten (all of them if none is), so some values may be
+// asked for again sooner.
 constexpr size_t kBlobRequestsTrackedMax = 4096;
 
 }  // namespace
