@@ -34,6 +34,14 @@ class CrossFieldErrors {
   }
 
   void add(std::string line) { errors_.add(std::move(line)); }
+
+  // The rule "`field` may not be larger than `limit`", named with both
+  // origins and the allowed range `min`..limit in `unit`.
+  void larger_than(std::string_view field, uint64_t value, std::string_view limit,
+                   uint64_t limit_value, uint64_t min, std::string_view unit) {
+    add(fmt::format("{}{} = {} is larger than {} = {} {}; allowed {}..{} {}", at(field, limit),
+                    field, value, limit, limit_value, from(limit), min, limit_value, unit));
+  }
   Status to_status() const { return errors_.to_status(); }
 
  private:
@@ -153,11 +161,8 @@ void check_limits(const NodeConfig& config, CrossFieldErrors& errors) {
   // Only a set inline limit can exceed the value limit; the derived one is
   // capped at it.
   if (limits.inline_value_bytes_max && *limits.inline_value_bytes_max > limits.value_bytes_max) {
-    errors.add(fmt::format("{}limits.inline_value_bytes_max = {} is larger than "
-                           "limits.value_bytes_max = {} {}; allowed 0..{} bytes",
-                           errors.at("limits.inline_value_bytes_max", "limits.value_bytes_max"),
-                           *limits.inline_value_bytes_max, limits.value_bytes_max,
-                           errors.from("limits.value_bytes_max"), limits.value_bytes_max));
+    errors.larger_than("limits.inline_value_bytes_max", *limits.inline_value_bytes_max,
+                       "limits.value_bytes_max", limits.value_bytes_max, 0, "bytes");
   }
   uint64_t frame = limits.frame_bytes_max_effective();
   if (limits.frame_bytes_max && frame < limits.frame_bytes_needed()) {
@@ -193,13 +198,8 @@ void check_limits(const NodeConfig& config, CrossFieldErrors& errors) {
                            errors.from("raft.append_bytes_max"), raft.append_bytes_max));
   }
   if (limits.request_deadline_ms_default > limits.request_deadline_ms_max) {
-    errors.add(fmt::format("{}limits.request_deadline_ms_default = {} is larger than "
-                           "limits.request_deadline_ms_max = {} {}; allowed 1..{} ms",
-                           errors.at("limits.request_deadline_ms_default",
-                                     "limits.request_deadline_ms_max"),
-                           limits.request_deadline_ms_default, limits.request_deadline_ms_max,
-                           errors.from("limits.request_deadline_ms_max"),
-                           limits.request_deadline_ms_max));
+    errors.larger_than("limits.request_deadline_ms_default", limits.request_deadline_ms_default,
+                       "limits.request_deadline_ms_max", limits.request_deadline_ms_max, 1, "ms");
   }
 }
 
@@ -208,13 +208,9 @@ void check_queues(const QueuesConfig& queues, CrossFieldErrors& errors) {
   // queue; a budget larger than the queue would have pushes of admitted
   // writes dropped and asked for again, round after round.
   if (queues.write_values_bytes_max > queues.peer_outgoing_bytes_max) {
-    errors.add(fmt::format("{}queues.write_values_bytes_max = {} is larger than "
-                           "queues.peer_outgoing_bytes_max = {} {}; allowed 1048576..{} bytes",
-                           errors.at("queues.write_values_bytes_max",
-                                     "queues.peer_outgoing_bytes_max"),
-                           queues.write_values_bytes_max, queues.peer_outgoing_bytes_max,
-                           errors.from("queues.peer_outgoing_bytes_max"),
-                           queues.peer_outgoing_bytes_max));
+    errors.larger_than("queues.write_values_bytes_max", queues.write_values_bytes_max,
+                       "queues.peer_outgoing_bytes_max", queues.peer_outgoing_bytes_max,
+                       1024 * 1024, "bytes");
   }
 }
 

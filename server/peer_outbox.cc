@@ -12,12 +12,7 @@ const PeerOutbox::Queued* PeerOutbox::front() const {
 
 PeerOutbox::Queued PeerOutbox::pop() {
   QUOKKA_ASSERT(!empty(), "pop from an empty peer outbox");
-  std::deque<Queued>& lane = control_.empty() ? bulk_ : control_;
-  Queued queued = std::move(lane.front());
-  lane.pop_front();
-  bytes_ -= queued.bytes;
-  if (&lane == &bulk_) bulk_bytes_ -= queued.bytes;
-  return queued;
+  return remove_front(control_.empty() ? bulk_ : control_);
 }
 
 PeerOutbox::Queued PeerOutbox::drop_front() {
@@ -25,12 +20,11 @@ PeerOutbox::Queued PeerOutbox::drop_front() {
   return pop();
 }
 
-PeerOutbox::Queued PeerOutbox::take(std::deque<Queued>& lane) {
+PeerOutbox::Queued PeerOutbox::remove_front(std::deque<Queued>& lane) {
   Queued queued = std::move(lane.front());
   lane.pop_front();
   bytes_ -= queued.bytes;
   if (&lane == &bulk_) bulk_bytes_ -= queued.bytes;
-  ++dropped_;
   return queued;
 }
 

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <optional>
 
 #include "proto/envelope.pb.h"
 
@@ -19,10 +18,10 @@ namespace quokka::server {
 //
 // Each lane has its own bound, so neither crowds out the other: the
 // control lane is bounded in count (its messages are small), the bulk lane
-// in count and bytes. Past its bound a lane drops its own oldest message. Dropping is
-// safe: Raft resends what matters, a follower asks again for a value it
-// lacks, and a forwarded write that never arrives ends indeterminate at
-// its deadline.
+// in count and bytes. Past its bound a lane drops its own oldest message.
+// Dropping is safe: Raft resends what matters, a follower asks again for a
+// value it lacks, and a forwarded write that never arrives ends
+// indeterminate at its deadline.
 class PeerOutbox {
  public:
   using Clock = std::chrono::steady_clock;
@@ -59,14 +58,14 @@ class PeerOutbox {
   uint64_t bytes() const { return bytes_; }
   uint64_t bulk_bytes() const { return bulk_bytes_; }
   uint64_t dropped() const { return dropped_; }
-  const Limits& limits() const { return limits_; }
 
  private:
   bool over(const std::deque<Queued>& lane, uint64_t extra_bytes) const {
     if (lane.size() + 1 > limits_.messages_max) return true;
     return &lane == &bulk_ && bulk_bytes_ + extra_bytes > limits_.bytes_max;
   }
-  Queued take(std::deque<Queued>& lane);
+  // Takes the oldest message of `lane` out, keeping the byte counts.
+  Queued remove_front(std::deque<Queued>& lane);
 
   Limits limits_;
   std::deque<Queued> control_;
@@ -82,7 +81,10 @@ void PeerOutbox::push(proto::Envelope envelope, Lane lane, Clock::time_point now
   const uint64_t size = envelope.ByteSizeLong();
   std::deque<Queued>& queue = lane == Lane::kBulk ? bulk_ : control_;
   // Bounded: each turn removes one queued message of the lane.
-  while (!queue.empty() && over(queue, size)) dropped(take(queue));
+  while (!queue.empty() && over(queue, size)) {
+    ++dropped_;
+    dropped(remove_front(queue));
+  }
   bytes_ += size;
   if (lane == Lane::kBulk) bulk_bytes_ += size;
   queue.push_back(Queued{std::move(envelope), size, now});

@@ -470,8 +470,8 @@ void Server::send(NodeId to, node::PeerMessage message) {
       raft != nullptr && raft->raft.type == consensus::MessageType::kHeartbeat) {
     peer_traffic_[to].round_trip.heartbeat_sent(std::chrono::steady_clock::now());
   }
+  const PeerOutbox::Lane lane = peer_lane(message);
   for (WireMessage& wire : encode_peer_message(message)) {
-    const PeerOutbox::Lane lane = peer_lane(message);
     proto::Envelope envelope;
     envelope.set_protocol_version(proto::kProtocolVersionMin);
     envelope.set_lamport_time(lamport);
