@@ -45,6 +45,9 @@ class ServerProbe final : public node::NodeProbe {
   void snapshot_sent() override { metrics_.snapshot_sent(); }
   void snapshot_installed() override { metrics_.snapshot_installed(); }
   void blobs_collected(uint64_t count) override { metrics_.blobs_collected(count); }
+  void value_pushed(NodeId to, Term, LogIndex, uint64_t bytes) override {
+    metrics_.value_pushed(to.value(), bytes);
+  }
 
  private:
   ServerMetrics& metrics_;

@@ -187,6 +187,9 @@ ServerMetrics::ServerMetrics(const MetricsConfig& config, std::string_view versi
                            *registry_, "quokka_blobs_collected_total",
                            "Values deleted after their grace period with no reference.")
                            .Add({})),
+      value_pushed_bytes_(family<prometheus::Counter>(
+          *registry_, "quokka_peer_value_pushed_bytes_total",
+          "Bytes of large values a leader sent a peer ahead of the appends that need them.")),
       protocol_rejections_(family<prometheus::Counter>(
           *registry_, "quokka_protocol_rejections_total",
           "Connections refused for an unsupported protocol version, by the caller's version.")),
@@ -300,6 +303,10 @@ void ServerMetrics::snapshot_sent() { snapshots_sent_.Increment(); }
 void ServerMetrics::snapshot_installed() { snapshots_installed_.Increment(); }
 void ServerMetrics::blobs_collected(uint64_t count) {
   blobs_collected_.Increment(static_cast<double>(count));
+}
+
+void ServerMetrics::value_pushed(uint64_t peer, uint64_t bytes) {
+  value_pushed_bytes_.Add({{"peer", std::to_string(peer)}}).Increment(static_cast<double>(bytes));
 }
 
 void ServerMetrics::protocol_rejected(uint32_t caller_max_version) {

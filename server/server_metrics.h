@@ -79,6 +79,7 @@ class ServerMetrics {
   void snapshot_sent();
   void snapshot_installed();
   void blobs_collected(uint64_t count);
+  void value_pushed(uint64_t peer, uint64_t bytes);
   void protocol_rejected(uint32_t caller_max_version);
   void peer_state(uint64_t peer, const PeerReading& reading);
   void peer_round_trip(uint64_t peer, double seconds);
@@ -135,6 +136,7 @@ class ServerMetrics {
   prometheus::Gauge& data_bytes_;
   prometheus::Gauge& quota_bytes_;
   prometheus::Counter& blobs_collected_;
+  prometheus::Family<prometheus::Counter>& value_pushed_bytes_;
   prometheus::Family<prometheus::Counter>& protocol_rejections_;
   prometheus::Family<prometheus::Gauge>& peer_connected_;
   prometheus::Family<prometheus::Counter>& peer_dropped_;

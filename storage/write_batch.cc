@@ -8,6 +8,10 @@ BlobId WriteBatch::put_blob(std::string bytes, uint64_t now_ms) {
   return id;
 }
 
+void WriteBatch::put_hashed_blob(const BlobId& id, std::string bytes, uint64_t now_ms) {
+  changes_.emplace_back(PutBlob{id, std::move(bytes), now_ms});
+}
+
 void WriteBatch::add_blob_reference(const BlobId& id) {
   changes_.emplace_back(AddBlobReference{id});
 }

@@ -29,6 +29,9 @@ class WriteBatch {
   // A new blob starts unreferenced since `now_ms`, so a blob whose entry
   // never commits is collected after its grace period.
   BlobId put_blob(std::string bytes, uint64_t now_ms);
+  // The same for bytes the caller already knows to hash to `id` (hashed on
+  // arrival, or read back verified), so a large value is not hashed again.
+  void put_hashed_blob(const BlobId& id, std::string bytes, uint64_t now_ms);
 
   // Counts one more reference to a stored blob. Refused (NOT_FOUND) when the
   // blob is not stored, earlier in the batch or before it.

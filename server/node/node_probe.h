@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/error_code.h"
+#include "common/types.h"
 
 namespace quokka::node {
 
@@ -40,6 +41,11 @@ class NodeProbe {
   virtual void snapshot_sent() {}
   virtual void snapshot_installed() {}
   virtual void blobs_collected(uint64_t count) { (void)count; }
+  // A leader sent the large value of the entry at `index` of `term` ahead
+  // of an append to `to`.
+  virtual void value_pushed(NodeId to, Term term, LogIndex index, uint64_t bytes) {
+    (void)to, (void)term, (void)index, (void)bytes;
+  }
 };
 
 }  // namespace quokka::node

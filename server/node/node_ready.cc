@@ -1,6 +1,8 @@
 // Acting on the consensus core's Readies, in the order ready.h prescribes:
 // send the free messages at once, persist (entries with their values, in
 // one batch), then send the acknowledgements and apply, then advance.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/assert.h"
@@ -62,7 +64,7 @@ void Node::drain() {
         std::optional<std::string> bytes = find_blob(id);
         QUOKKA_ASSERT(bytes.has_value(), "snapshot {} installs without value {}",
                       ready.snapshot->metadata.last.index.value(), id.short_hex());
-        batch.put_blob(std::move(*bytes), now_ms);
+        batch.put_hashed_blob(id, std::move(*bytes), now_ms);
         written.insert(id);
       }
       batch.restore_snapshot(std::move(state).value(), now_ms);
@@ -83,7 +85,7 @@ void Node::drain() {
       // with every value it references.
       QUOKKA_ASSERT(bytes.has_value(), "entry {} would be persisted without its value {}",
                     entry.index.value(), command->value.short_hex());
-      batch.put_blob(std::move(*bytes), now_ms);
+      batch.put_hashed_blob(command->value, std::move(*bytes), now_ms);
       written.insert(command->value);
     }
     if (!ready.entries.empty()) batch.append_log_entries(ready.entries);
@@ -221,7 +223,10 @@ void Node::finish_readies() {
 void Node::send_raft(consensus::Message message) {
   RaftPeerMessage peer;
   const NodeId to = message.to;
-  if (message.type == consensus::MessageType::kAppend) {
+  if (message.type == consensus::MessageType::kAppend && !message.entries.empty()) {
+    State::ValuesPushed& pushed = state_->values_pushed[to];
+    if (pushed.term != message.term) pushed = State::ValuesPushed{message.term, LogIndex()};
+    const LogIndex pushed_before = pushed.through;
     std::set<BlobId> attached;
     BlobPush ahead;
     for (const LogEntry& entry : message.entries) {
@@ -233,13 +238,15 @@ void Node::send_raft(consensus::Message message) {
       if (!bytes) continue;  // the follower will ask for it
       if (bytes->size() <= options_.limits.inline_value_bytes_max) {
         peer.blobs.push_back(InlineBlob{command->value, std::move(*bytes)});
-      } else {
-        // Large values go ahead of the append, on their own.
+      } else if (entry.index > pushed_before) {
+        // Large values go ahead of the append, on their own, once.
+        probe_->value_pushed(to, message.term, entry.index, bytes->size());
         ahead.blobs.push_back(InlineBlob{command->value, std::move(*bytes)});
         env_.send(to, PeerMessage(std::move(ahead)));
         ahead.blobs.clear();
       }
     }
+    pushed.through = std::max(pushed.through, message.entries.back().index);
   }
   if (message.type == consensus::MessageType::kSnapshot) probe_->snapshot_sent();
   peer.raft = std::move(message);

@@ -137,6 +137,18 @@ struct Node::State {
   // megabytes over and over. Bounded by kBlobRequestsTrackedMax.
   std::map<BlobId, uint64_t> blobs_requested;
 
+  // On a leader, per follower: the highest index whose large value went
+  // ahead of an append in this term. An append sent again (a probe after a
+  // rejection, a lost message) goes without the values it already carried:
+  // re-sending megabytes to a follower that fell behind feeds the
+  // congestion that made it fall behind. A follower missing one asks for
+  // it. One entry per peer.
+  struct ValuesPushed {
+    Term term;
+    LogIndex through;
+  };
+  std::map<NodeId, ValuesPushed> values_pushed;
+
   consensus::ConfState applied_conf;
   uint64_t ticks = 0;
   LogIndex last_compaction;

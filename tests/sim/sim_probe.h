@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "server/node/node_probe.h"
 
@@ -30,6 +32,14 @@ class SimProbe final : public node::NodeProbe {
   void snapshot_sent() override { ++snapshots_sent; }
   void snapshot_installed() override { ++snapshots_installed; }
   void blobs_collected(uint64_t count) override { blobs += count; }
+  // One probe sees every node, and a term has one leader, so (to, term,
+  // index) names one push of one leader.
+  void value_pushed(NodeId to, Term term, LogIndex index, uint64_t) override {
+    ++values_pushed;
+    if (!pushes_seen.insert({to.value(), term.value(), index.value()}).second) {
+      ++values_pushed_again;
+    }
+  }
 
   std::string describe() const;
 
@@ -46,6 +56,10 @@ class SimProbe final : public node::NodeProbe {
   uint64_t proposals_committed = 0;
   uint64_t proposals_failed = 0;
   uint64_t read_index_failures = 0;
+  uint64_t values_pushed = 0;
+  // Pushes of a value a leader had already sent the same follower.
+  uint64_t values_pushed_again = 0;
+  std::set<std::tuple<uint64_t, uint64_t, uint64_t>> pushes_seen;
 };
 
 }  // namespace quokka::sim

@@ -219,6 +219,8 @@ SimulationReport run_simulation(const SimulationOptions& options) {
   report.queue_items_left = probe.queue_items_left;
   report.proposals_committed = probe.proposals_committed;
   report.proposals_failed = probe.proposals_failed;
+  report.values_pushed = probe.values_pushed;
+  report.values_pushed_again = probe.values_pushed_again;
   report.events = scheduler.events_run();
   for (const Operation& operation : report.history) {
     ++report.operations;

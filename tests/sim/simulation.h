@@ -69,6 +69,10 @@ struct SimulationReport {
   std::map<std::string, uint64_t> queue_items_left;
   uint64_t proposals_committed = 0;
   uint64_t proposals_failed = 0;
+  // Large values leaders sent ahead of appends, and how many of those a
+  // leader had sent the same follower before.
+  uint64_t values_pushed = 0;
+  uint64_t values_pushed_again = 0;
 };
 
 // One whole run: start the cluster; clients run their workloads while the
