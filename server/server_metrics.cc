@@ -162,6 +162,15 @@ ServerMetrics::ServerMetrics(const MetricsConfig& config, std::string_view versi
                        *registry_, "quokka_storage_write_stall_seconds_total",
                        "Time RocksDB delayed or stopped writes because compaction fell behind.")
                        .Add({})),
+      value_garbage_bytes_(family<prometheus::Gauge>(
+                               *registry_, "quokka_storage_value_garbage_bytes",
+                               "Bytes of deleted values still in the files that hold values.")
+                               .Add({})),
+      value_collection_on_(family<prometheus::Gauge>(
+                               *registry_, "quokka_storage_value_collection_active",
+                               "1 while compactions reclaim deleted values' space (turned on "
+                               "past half garbage, off below a quarter).")
+                               .Add({})),
       keys_(family<prometheus::Gauge>(*registry_, "quokka_keys",
                                       "Keys stored (RocksDB's estimate).")
                 .Add({})),
@@ -337,6 +346,8 @@ void ServerMetrics::set_storage(const StorageStats& stats, uint64_t quota_bytes)
   data_bytes_.Set(static_cast<double>(stats.data_bytes));
   quota_bytes_.Set(static_cast<double>(quota_bytes));
   advance_to(write_stall_, stats.write_stall_seconds);
+  value_garbage_bytes_.Set(static_cast<double>(stats.value_garbage_bytes));
+  value_collection_on_.Set(stats.value_collection_on ? 1 : 0);
 }
 
 void ServerMetrics::storage_committed(double commit_seconds, double sync_seconds) {

@@ -129,6 +129,8 @@ class ServerMetrics {
   prometheus::Histogram& log_sync_;
   prometheus::Histogram& storage_write_wait_;
   prometheus::Counter& write_stall_;
+  prometheus::Gauge& value_garbage_bytes_;
+  prometheus::Gauge& value_collection_on_;
   prometheus::Gauge& keys_;
   prometheus::Gauge& blobs_;
   prometheus::Gauge& blob_bytes_;

@@ -55,6 +55,11 @@ struct KvStoreStats {
   // Time writes were delayed or stopped by the store itself (RocksDB's write
   // stalls, when compaction falls behind), since it was opened.
   uint64_t write_stall_micros = 0;
+  // Bytes of deleted values still in the files that hold values, and
+  // whether the store is reclaiming them (RocksDB's blob garbage
+  // collection, which it turns on only when there is enough to reclaim).
+  uint64_t value_garbage_bytes = 0;
+  bool value_collection_on = false;
 };
 
 // Read access to the key spaces. Implementations are safe to call from many

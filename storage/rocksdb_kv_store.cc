@@ -120,6 +120,9 @@ class RocksDbKvView final : public KvReader {
   const rocksdb::Snapshot* snapshot_;
 };
 
+// Blob deletes between two looks at the blob files' garbage.
+constexpr uint64_t kValueDeletesPerGarbageCheck = 32;
+
 }  // namespace
 
 Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
@@ -138,10 +141,14 @@ Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kFamilyNames.size(); ++i) {
     rocksdb::ColumnFamilyOptions family_options;
+    if (options.memtable_bytes > 0) family_options.write_buffer_size = options.memtable_bytes;
     if (static_cast<KeySpace>(i) == KeySpace::kBlobs) {
       family_options.enable_blob_files = true;
       family_options.min_blob_size = options.blob_file_value_bytes_min;
-      family_options.enable_blob_garbage_collection = true;
+      // Off until there is garbage to reclaim (steer_value_collection);
+      // then compactions aim at the oldest files once half of them is.
+      family_options.enable_blob_garbage_collection = false;
+      family_options.blob_garbage_collection_force_threshold = 0.5;
     }
     descriptors.emplace_back(kFamilyNames[i], family_options);
   }
@@ -162,6 +169,7 @@ Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
   store->db_.reset(db);
   store->statistics_ = std::move(statistics);
   for (size_t i = 0; i < handles.size(); ++i) store->families_[i] = handles[i];
+  store->steer_value_collection();
   return store;
 }
 
@@ -218,7 +226,39 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = sync == Sync::kYes;
-  return to_status(db_->Write(write_options, &batch), "write");
+  Status written = to_status(db_->Write(write_options, &batch), "write");
+  if (!written.is_ok()) return written;
+  for (const KvWrite& w : writes) {
+    if (w.space == KeySpace::kBlobs && w.kind != KvWrite::Kind::kPut) ++value_deletes_unchecked_;
+  }
+  // Garbage grows only with deletes; a look costs two property reads.
+  if (value_deletes_unchecked_ >= kValueDeletesPerGarbageCheck) {
+    value_deletes_unchecked_ = 0;
+    steer_value_collection();
+  }
+  return written;
+}
+
+bool value_collection_wanted(bool on_now, uint64_t blob_file_bytes, uint64_t garbage_bytes) {
+  if (blob_file_bytes == 0) return false;
+  const double garbage = static_cast<double>(garbage_bytes) / static_cast<double>(blob_file_bytes);
+  return on_now ? garbage >= 0.25 : garbage > 0.5;
+}
+
+void RocksDbKvStore::steer_value_collection() {
+  rocksdb::ColumnFamilyHandle* blobs = families_[static_cast<size_t>(KeySpace::kBlobs)];
+  uint64_t file_bytes = 0;
+  uint64_t garbage_bytes = 0;
+  if (!db_->GetIntProperty(blobs, "rocksdb.live-blob-file-size", &file_bytes) ||
+      !db_->GetIntProperty(blobs, "rocksdb.live-blob-file-garbage-size", &garbage_bytes)) {
+    return;
+  }
+  const bool on = value_collection_on_.load();
+  const bool wanted = value_collection_wanted(on, file_bytes, garbage_bytes);
+  if (wanted == on) return;
+  rocksdb::Status status =
+      db_->SetOptions(blobs, {{"enable_blob_garbage_collection", wanted ? "true" : "false"}});
+  if (status.ok()) value_collection_on_.store(wanted);
 }
 
 std::unique_ptr<KvReader> RocksDbKvStore::read_view() const {
@@ -242,6 +282,9 @@ KvStoreStats RocksDbKvStore::stats() const {
     stats.data_bytes += stats.bytes[i];
   }
   stats.write_stall_micros = statistics_->getTickerCount(rocksdb::STALL_MICROS);
+  stats.value_garbage_bytes = property(families_[static_cast<size_t>(KeySpace::kBlobs)],
+                                       "rocksdb.live-blob-file-garbage-size");
+  stats.value_collection_on = value_collection_on_.load();
   return stats;
 }
 

@@ -157,6 +157,8 @@ TEST(ServerMetricsTest, StorageGaugesAndWriteStallTime) {
   stats.blobs_unreferenced = 2;
   stats.data_bytes = 10000;
   stats.write_stall_seconds = 1.5;
+  stats.value_garbage_bytes = 777;
+  stats.value_collection_on = true;
   metrics.set_storage(stats, 1 << 20);
   const std::string text = metrics.scrape();
   EXPECT_THAT(text, HasSubstr("quokka_keys 10"));
@@ -166,6 +168,8 @@ TEST(ServerMetricsTest, StorageGaugesAndWriteStallTime) {
   EXPECT_THAT(text, HasSubstr("quokka_storage_data_bytes 10000"));
   EXPECT_THAT(text, HasSubstr("quokka_storage_quota_bytes 1048576"));
   EXPECT_THAT(text, HasSubstr("quokka_storage_write_stall_seconds_total 1.5"));
+  EXPECT_THAT(text, HasSubstr("quokka_storage_value_garbage_bytes 777"));
+  EXPECT_THAT(text, HasSubstr("quokka_storage_value_collection_active 1"));
 }
 
 TEST(ServerMetricsTest, ScrapeHasTheProcessMetrics) {

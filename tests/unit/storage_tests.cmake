@@ -10,3 +10,8 @@ quokka_test(NAME storage_test LABEL unit
     storage_snapshot_test.cc
     storage_stats_test.cc
   LIBRARIES quokka_storage quokka_test_support)
+
+# RocksDB's own behaviour under quokka's options.
+quokka_test(NAME rocksdb_value_collection_test LABEL unit
+  SOURCES rocksdb_value_collection_test.cc
+  LIBRARIES quokka_storage quokka_test_support)
