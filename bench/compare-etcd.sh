@@ -197,13 +197,17 @@ workload_args() {
   esac
 }
 
+# Each cell of a run writes values no earlier cell wrote (its own seed; the
+# same for both systems): quokka stores a value once by its hash, so a cell
+# repeating an earlier one's values would skip their writing.
 run_cell() {
   local system=$1 run=$2 workload=$3 clients=$4 endpoints=$5 op size consistency line
   read -r op size consistency <<<"$(workload_args "$workload")"
   line=$("$bench" --target "$system" --endpoints "$endpoints" --op "$op" \
     --value-size "$size" --consistency "$consistency" --clients "$clients" \
     --duration "$duration" --warmup "$warmup" --timeout "$request_timeout_seconds" \
-    --key-prefix "bench/$workload/" --json 2>>"$work/bench.log" | tail -1) || true
+    --key-prefix "bench/$workload/" --seed "$((run * 1000 + clients))" \
+    --json 2>>"$work/bench.log" | tail -1) || true
   [[ "$line" == "{"* ]] || line=null
   printf '{"system":"%s","run":%d,"workload":"%s","clients":%d,"result":%s}\n' \
     "$system" "$run" "$workload" "$clients" "$line" >>"$results"
