@@ -120,8 +120,9 @@ class RocksDbKvView final : public KvReader {
   const rocksdb::Snapshot* snapshot_;
 };
 
-// Blob deletes between two looks at the blob files' garbage.
-constexpr uint64_t kValueDeletesPerGarbageCheck = 32;
+// Value writes (puts and deletes) between two looks at the blob files'
+// garbage.
+constexpr uint64_t kValueChangesPerGarbageCheck = 32;
 
 }  // namespace
 
@@ -229,11 +230,14 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
   Status written = to_status(db_->Write(write_options, &batch), "write");
   if (!written.is_ok()) return written;
   for (const KvWrite& w : writes) {
-    if (w.space == KeySpace::kBlobs && w.kind != KvWrite::Kind::kPut) ++value_deletes_unchecked_;
+    if (w.space == KeySpace::kBlobs) ++value_changes_unchecked_;
   }
-  // Garbage grows only with deletes; a look costs two property reads.
-  if (value_deletes_unchecked_ >= kValueDeletesPerGarbageCheck) {
-    value_deletes_unchecked_ = 0;
+  // Deletes make garbage (counted once a compaction drops them), new values
+  // dilute it, and without writes no compaction runs that the setting could
+  // steer: so look every few value writes of either kind. A look costs two
+  // property reads; a switch, rare, rewrites RocksDB's options file.
+  if (value_changes_unchecked_ >= kValueChangesPerGarbageCheck) {
+    value_changes_unchecked_ = 0;
     steer_value_collection();
   }
   return written;

@@ -74,9 +74,9 @@ class RocksDbKvStore final : public KvStore {
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount> families_{};
   std::atomic<bool> value_collection_on_{false};
-  // Values deleted since the garbage was last looked at (writes are
-  // serialized by the caller).
-  uint64_t value_deletes_unchecked_ = 0;
+  // Values written or deleted since the garbage was last looked at. Only
+  // write() touches it, and Storage serializes its writes (commit_mutex_).
+  uint64_t value_changes_unchecked_ = 0;
 };
 
 }  // namespace quokka

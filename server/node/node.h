@@ -143,6 +143,8 @@ class Node {
   // them asked for now.
   std::vector<BlobId> not_recently_requested(std::vector<BlobId> missing);
   std::optional<std::string> find_blob(const BlobId& id) const;
+  // A value this node holds in memory (proposed or staged), or null.
+  const std::string* held_blob(const BlobId& id) const;
   // Whether the store holds the value; a read error counts as "no".
   bool has_stored_blob(const BlobId& id) const;
   void collect_blobs();

@@ -1,6 +1,8 @@
 // Values between nodes: staged in memory until the entries that need them
 // are persisted, sent inline or ahead of appends, fetched on demand, and
 // collected after their grace period once nothing references them.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/assert.h"
@@ -20,13 +22,18 @@ constexpr size_t kBlobRequestsTrackedMax = 4096;
 
 }  // namespace
 
-std::optional<std::string> Node::find_blob(const BlobId& id) const {
+const std::string* Node::held_blob(const BlobId& id) const {
   if (auto proposed = state_->proposed_blobs.find(id); proposed != state_->proposed_blobs.end()) {
-    return proposed->second.bytes;
+    return &proposed->second.bytes;
   }
   if (auto staged = state_->staged_blobs.find(id); staged != state_->staged_blobs.end()) {
-    return staged->second.bytes;
+    return &staged->second.bytes;
   }
+  return nullptr;
+}
+
+std::optional<std::string> Node::find_blob(const BlobId& id) const {
+  if (const std::string* held = held_blob(id)) return *held;
   Result<std::string> stored = storage_.get_blob(id);
   if (stored.is_ok()) return std::move(stored).value();
   return std::nullopt;
@@ -157,7 +164,10 @@ void Node::receive(NodeId from, PeerMessage message) {
   }
   if (!missing.empty() && !options_.faults.skip_blob_before_entry) {
     std::vector<BlobId> ask = not_recently_requested(std::move(missing));
-    if (!ask.empty()) env_.send(from, PeerMessage(BlobRequest{std::move(ask)}));
+    if (!ask.empty()) {
+      probe_->values_requested(ask.size());
+      env_.send(from, PeerMessage(BlobRequest{std::move(ask)}));
+    }
     return;
   }
   raft_->step(raft.raft);
@@ -229,6 +239,27 @@ void Node::collect_blobs() {
   if (batch.empty()) return;
   Status status = storage_.commit(batch, Sync::kNo);
   if (status.is_ok()) probe_->blobs_collected(deleted);
+}
+
+bool Node::State::ValuesPushed::covers(LogIndex index) const {
+  return std::any_of(spans.begin(), spans.end(), [index](const auto& span) {
+    return span.first <= index && index <= span.second;
+  });
+}
+
+void Node::State::ValuesPushed::add(LogIndex first, LogIndex last) {
+  spans.emplace_back(first, last);
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<LogIndex, LogIndex>> merged;
+  for (const auto& span : spans) {
+    if (!merged.empty() && span.first.value() <= merged.back().second.value() + 1) {
+      merged.back().second = std::max(merged.back().second, span.second);
+    } else {
+      merged.push_back(span);
+    }
+  }
+  if (merged.size() > kPushedSpansMax) merged.erase(merged.begin());
+  spans = std::move(merged);
 }
 
 }  // namespace quokka::node

@@ -46,6 +46,8 @@ class NodeProbe {
   virtual void value_pushed(NodeId to, Term term, LogIndex index, uint64_t bytes) {
     (void)to, (void)term, (void)index, (void)bytes;
   }
+  // A follower asked for `count` values an append needs and it lacks.
+  virtual void values_requested(uint64_t count) { (void)count; }
 };
 
 }  // namespace quokka::node

@@ -1,8 +1,6 @@
 // Acting on the consensus core's Readies, in the order ready.h prescribes:
 // send the free messages at once, persist (entries with their values, in
 // one batch), then send the acknowledgements and apply, then advance.
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include "common/assert.h"
@@ -225,28 +223,37 @@ void Node::send_raft(consensus::Message message) {
   const NodeId to = message.to;
   if (message.type == consensus::MessageType::kAppend && !message.entries.empty()) {
     State::ValuesPushed& pushed = state_->values_pushed[to];
-    if (pushed.term != message.term) pushed = State::ValuesPushed{message.term, LogIndex()};
-    const LogIndex pushed_before = pushed.through;
+    if (pushed.term != message.term) pushed = State::ValuesPushed{.term = message.term, .spans = {}};
     std::set<BlobId> attached;
     BlobPush ahead;
     for (const LogEntry& entry : message.entries) {
       if (entry.type != EntryType::kNormal || entry.data.empty()) continue;
       Result<Command> command = decode_command(entry.data);
       if (!command.is_ok() || !command->references_value()) continue;
-      if (!attached.insert(command->value).second) continue;
+      if (attached.count(command->value) != 0) continue;
+      if (pushed.covers(entry.index)) {
+        // Its value went with an earlier send of this entry: a small one
+        // rides again while it is in memory, a large one does not.
+        const std::string* held = held_blob(command->value);
+        if (held == nullptr || held->size() > options_.limits.inline_value_bytes_max) continue;
+        peer.blobs.push_back(InlineBlob{command->value, *held});
+        attached.insert(command->value);
+        continue;
+      }
       std::optional<std::string> bytes = find_blob(command->value);
       if (!bytes) continue;  // the follower will ask for it
+      attached.insert(command->value);
       if (bytes->size() <= options_.limits.inline_value_bytes_max) {
         peer.blobs.push_back(InlineBlob{command->value, std::move(*bytes)});
-      } else if (entry.index > pushed_before) {
-        // Large values go ahead of the append, on their own, once.
+      } else {
+        // Large values go ahead of the append, on their own.
         probe_->value_pushed(to, message.term, entry.index, bytes->size());
         ahead.blobs.push_back(InlineBlob{command->value, std::move(*bytes)});
         env_.send(to, PeerMessage(std::move(ahead)));
         ahead.blobs.clear();
       }
     }
-    pushed.through = std::max(pushed.through, message.entries.back().index);
+    pushed.add(message.entries.front().index, message.entries.back().index);
   }
   if (message.type == consensus::MessageType::kSnapshot) probe_->snapshot_sent();
   peer.raft = std::move(message);

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "server/consensus/ready.h"
@@ -137,15 +138,20 @@ struct Node::State {
   // megabytes over and over. Bounded by kBlobRequestsTrackedMax.
   std::map<BlobId, uint64_t> blobs_requested;
 
-  // On a leader, per follower: the highest index whose large value went
-  // ahead of an append in this term. An append sent again (a probe after a
-  // rejection, a lost message) goes without the values it already carried:
+  // On a leader, per follower: the spans of indexes sent to it in appends
+  // this term, with their values (sorted, disjoint, at most
+  // kPushedSpansMax; past it the lowest is forgotten). An entry sent again
+  // inside one (after a rejection, a loss) goes without its large value:
   // re-sending megabytes to a follower that fell behind feeds the
   // congestion that made it fall behind. A follower missing one asks for
   // it. One entry per peer.
   struct ValuesPushed {
+    static constexpr size_t kPushedSpansMax = 8;
     Term term;
-    LogIndex through;
+    std::vector<std::pair<LogIndex, LogIndex>> spans;  // [first, last]
+
+    bool covers(LogIndex index) const;
+    void add(LogIndex first, LogIndex last);
   };
   std::map<NodeId, ValuesPushed> values_pushed;
 

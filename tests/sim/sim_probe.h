@@ -32,6 +32,7 @@ class SimProbe final : public node::NodeProbe {
   void snapshot_sent() override { ++snapshots_sent; }
   void snapshot_installed() override { ++snapshots_installed; }
   void blobs_collected(uint64_t count) override { blobs += count; }
+  void values_requested(uint64_t count) override { values_requested_total += count; }
   // One probe sees every node, and a term has one leader, so (to, term,
   // index) names one push of one leader.
   void value_pushed(NodeId to, Term term, LogIndex index, uint64_t) override {
@@ -59,6 +60,7 @@ class SimProbe final : public node::NodeProbe {
   uint64_t values_pushed = 0;
   // Pushes of a value a leader had already sent the same follower.
   uint64_t values_pushed_again = 0;
+  uint64_t values_requested_total = 0;
   std::set<std::tuple<uint64_t, uint64_t, uint64_t>> pushes_seen;
 };
 

@@ -221,6 +221,7 @@ SimulationReport run_simulation(const SimulationOptions& options) {
   report.proposals_failed = probe.proposals_failed;
   report.values_pushed = probe.values_pushed;
   report.values_pushed_again = probe.values_pushed_again;
+  report.values_requested = probe.values_requested_total;
   report.events = scheduler.events_run();
   for (const Operation& operation : report.history) {
     ++report.operations;

@@ -73,6 +73,8 @@ struct SimulationReport {
   // leader had sent the same follower before.
   uint64_t values_pushed = 0;
   uint64_t values_pushed_again = 0;
+  // Values followers asked for (pushes lost or never made).
+  uint64_t values_requested = 0;
 };
 
 // One whole run: start the cluster; clients run their workloads while the
