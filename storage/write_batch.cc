@@ -4,7 +4,7 @@ namespace quokka {
 
 BlobId WriteBatch::put_blob(std::string bytes, uint64_t now_ms) {
   BlobId id = BlobId::of(bytes);
-  changes_.emplace_back(PutBlob{id, std::move(bytes), now_ms});
+  put_hashed_blob(id, std::move(bytes), now_ms);
   return id;
 }
 

@@ -53,6 +53,17 @@ TEST(SimulationTest, SeedsPassEveryChecker) {
   }
 }
 
+// Runs seeds 1..last with the default options.
+std::vector<SimulationReport> runs_of_seeds_through(uint64_t last) {
+  std::vector<SimulationReport> reports;
+  for (uint64_t seed = 1; seed <= last; ++seed) {
+    SimulationOptions options;
+    options.seed = seed;
+    reports.push_back(run_simulation(options));
+  }
+  return reports;
+}
+
 // The node reports through its probe every bounded queue an item leaves
 // (the metrics' quokka_queue_wait_seconds) and what became of its proposals.
 // A few seeds together exercise every queue: values staged ahead of their
@@ -60,10 +71,7 @@ TEST(SimulationTest, SeedsPassEveryChecker) {
 TEST(SimulationTest, ProbesSeeEveryNodeQueueAndTheProposals) {
   std::map<std::string, uint64_t> left;
   uint64_t committed = 0;
-  for (uint64_t seed = 1; seed <= 5; ++seed) {
-    SimulationOptions options;
-    options.seed = seed;
-    const SimulationReport report = run_simulation(options);
+  for (const SimulationReport& report : runs_of_seeds_through(5)) {
     ASSERT_EQ(report.verdict, RunVerdict::kOk) << failure_text(report);
     for (const auto& [queue, count] : report.queue_items_left) left[queue] += count;
     committed += report.proposals_committed;
@@ -83,10 +91,7 @@ TEST(SimulationTest, ProbesSeeEveryNodeQueueAndTheProposals) {
 TEST(SimulationTest, ALeaderSendsAFollowerEachLargeValueOnce) {
   uint64_t pushed = 0;
   uint64_t requested = 0;
-  for (uint64_t seed = 1; seed <= 20; ++seed) {
-    SimulationOptions options;
-    options.seed = seed;
-    const SimulationReport report = run_simulation(options);
+  for (const SimulationReport& report : runs_of_seeds_through(20)) {
     ASSERT_EQ(report.verdict, RunVerdict::kOk) << failure_text(report);
     EXPECT_EQ(report.values_pushed_again, 0u) << failure_text(report);
     pushed += report.values_pushed;
