@@ -9,6 +9,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
+#include <map>
+
 #include "common/assert.h"
 
 namespace quokka {
@@ -19,6 +23,9 @@ namespace {
 // default family, which always exists.
 constexpr std::array<const char*, kKeySpaceCount> kFamilyNames = {
     "default", "blobs", "blob_refs", "unreferenced", "pointers", "log"};
+// Not a KeySpace: the records of the blobs kept in value files.
+constexpr const char* kValueFilesFamilyName = "value_files";
+constexpr std::string_view kValueFilesDirectory = "values";
 
 // RocksDB failures are expected operating errors (a full or failing disk),
 // so they become Statuses; what to do about them is the caller's decision.
@@ -88,36 +95,146 @@ Result<std::optional<std::string>> last_key_with(
   return std::optional<std::string>(it->key().ToString());
 }
 
+std::string encode_size(uint64_t size) {
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(size >> (8 * i));
+  return bytes;
+}
+
+Result<uint64_t> decode_size(std::string_view bytes) {
+  if (bytes.size() != 8) {
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("value file record of {} bytes, expected 8", bytes.size()));
+  }
+  uint64_t size = 0;
+  for (int i = 7; i >= 0; --i) size = size << 8 | static_cast<unsigned char>(bytes[i]);
+  return size;
+}
+
+}  // namespace
+
+// The families and the value files a read needs, at one snapshot (nullptr:
+// the latest state).
+struct ReadPlace {
+  rocksdb::DB* db;
+  const std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount>* families;
+  rocksdb::ColumnFamilyHandle* value_files_family;
+  const ValueFiles* value_files;
+  const rocksdb::Snapshot* snapshot;
+
+  rocksdb::ColumnFamilyHandle* family(KeySpace space) const {
+    return (*families)[static_cast<size_t>(space)];
+  }
+
+  Result<std::optional<uint64_t>> file_size(std::string_view key) const {
+    auto record = get_with(db, value_files_family, snapshot, KeySpace::kMeta, key);
+    if (!record) return record.status();
+    if (!record->has_value()) return std::optional<uint64_t>();
+    auto size = decode_size(**record);
+    if (!size) return size.status();
+    return std::optional<uint64_t>(*size);
+  }
+
+  Result<std::optional<std::string>> file_value(std::string_view key, uint64_t size) const {
+    auto bytes = value_files->read(key, size);
+    if (!bytes || bytes->has_value()) return bytes;
+    // Gone: deleted since its record was read (files go after their
+    // records), unless the record is still there.
+    auto still = file_size(key);
+    if (!still) return still.status();
+    if (still->has_value() || snapshot != nullptr) {
+      return Status(ErrorCode::kCorrupt,
+                    fmt::format("the value file of a recorded {}-byte value is missing from {}",
+                                size, value_files->directory()));
+    }
+    return std::optional<std::string>();
+  }
+
+  Result<std::optional<std::string>> get(KeySpace space, std::string_view key) const {
+    auto held = get_with(db, family(space), snapshot, space, key);
+    if (space != KeySpace::kBlobs || !held || held->has_value()) return held;
+    auto size = file_size(key);
+    if (!size) return size.status();
+    if (!size->has_value()) return std::optional<std::string>();
+    return file_value(key, **size);
+  }
+
+  Result<std::vector<KvPair>> scan(KeySpace space, std::string_view start,
+                                   std::string_view end, size_t limit) const {
+    auto held = scan_with(db, family(space), snapshot, start, end, limit);
+    if (space != KeySpace::kBlobs || !held) return held;
+    auto records = scan_with(db, value_files_family, snapshot, start, end, limit);
+    if (!records) return records.status();
+    if (records->empty()) return held;
+    // Both ranges are ascending and disjoint in keys: merge, then read the
+    // files of the records that made the cut.
+    std::vector<KvPair> merged;
+    merged.reserve(held->size() + records->size());
+    std::vector<bool> is_file;
+    auto a = held->begin();
+    auto b = records->begin();
+    while (merged.size() < limit && (a != held->end() || b != records->end())) {
+      const bool take_file = a == held->end() || (b != records->end() && b->key < a->key);
+      merged.push_back(std::move(take_file ? *b++ : *a++));
+      is_file.push_back(take_file);
+    }
+    for (size_t i = 0; i < merged.size(); ++i) {
+      if (!is_file[i]) continue;
+      auto size = decode_size(merged[i].value);
+      if (!size) return size.status();
+      auto bytes = file_value(merged[i].key, *size);
+      if (!bytes) return bytes.status();
+      if (!bytes->has_value()) {
+        return Status(ErrorCode::kCorrupt, "a value file vanished during a scan");
+      }
+      merged[i].value = std::move(**bytes);
+    }
+    return merged;
+  }
+
+  Result<std::optional<std::string>> last_key(KeySpace space) const {
+    auto held = last_key_with(db, family(space), snapshot);
+    if (space != KeySpace::kBlobs || !held) return held;
+    auto recorded = last_key_with(db, value_files_family, snapshot);
+    if (!recorded) return recorded.status();
+    if (!recorded->has_value()) return held;
+    if (!held->has_value() || **held < **recorded) return recorded;
+    return held;
+  }
+};
+
+namespace {
+
 // A point-in-time view over a RocksDB snapshot.
 class RocksDbKvView final : public KvReader {
  public:
-  RocksDbKvView(rocksdb::DB* db,
-                const std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount>&
-                    families)
-      : db_(db), families_(families), snapshot_(db->GetSnapshot()) {}
-  ~RocksDbKvView() override { db_->ReleaseSnapshot(snapshot_); }
+  RocksDbKvView(ReadPlace place, ValueFiles& value_files)
+      : value_files_(value_files), ticket_(value_files.view_opened()), place_(place) {
+    // After view_opened: a file retired from now on outlives this view.
+    place_.snapshot = place_.db->GetSnapshot();
+  }
+  ~RocksDbKvView() override {
+    place_.db->ReleaseSnapshot(place_.snapshot);
+    value_files_.view_closed(ticket_);
+  }
 
   Result<std::optional<std::string>> get(KeySpace space,
                                          std::string_view key) const override {
-    return get_with(db_, family(space), snapshot_, space, key);
+    return place_.get(space, key);
   }
   Result<std::vector<KvPair>> scan(KeySpace space, std::string_view start,
                                    std::string_view end,
                                    size_t limit) const override {
-    return scan_with(db_, family(space), snapshot_, start, end, limit);
+    return place_.scan(space, start, end, limit);
   }
   Result<std::optional<std::string>> last_key(KeySpace space) const override {
-    return last_key_with(db_, family(space), snapshot_);
+    return place_.last_key(space);
   }
 
  private:
-  rocksdb::ColumnFamilyHandle* family(KeySpace space) const {
-    return families_[static_cast<size_t>(space)];
-  }
-
-  rocksdb::DB* db_;
-  std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount> families_;
-  const rocksdb::Snapshot* snapshot_;
+  ValueFiles& value_files_;
+  uint64_t ticket_;
+  ReadPlace place_;
 };
 
 // Value writes (puts and deletes) between two looks at the blob files'
@@ -154,6 +271,11 @@ Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
     descriptors.emplace_back(kFamilyNames[i], family_options);
   }
 
+  descriptors.emplace_back(kValueFilesFamilyName, rocksdb::ColumnFamilyOptions());
+  if (options.memtable_bytes > 0) {
+    descriptors.back().options.write_buffer_size = options.memtable_bytes;
+  }
+
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status status =
@@ -161,15 +283,27 @@ Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
   if (!status.ok()) {
     return to_status(status, fmt::format("opening {}", directory));
   }
-  QUOKKA_ASSERT(handles.size() == kFamilyNames.size(),
+  QUOKKA_ASSERT(handles.size() == descriptors.size(),
                 "RocksDB opened {} column families, asked for {}",
-                handles.size(), kFamilyNames.size());
+                handles.size(), descriptors.size());
 
   std::unique_ptr<RocksDbKvStore> store(new RocksDbKvStore());
   store->directory_ = directory;
   store->db_.reset(db);
   store->statistics_ = std::move(statistics);
-  for (size_t i = 0; i < handles.size(); ++i) store->families_[i] = handles[i];
+  for (size_t i = 0; i < kFamilyNames.size(); ++i) store->families_[i] = handles[i];
+  store->value_files_family_ = handles.back();
+  store->value_file_bytes_min_ = std::max<uint64_t>(options.value_file_bytes_min, 1);
+
+  auto value_files =
+      ValueFiles::open(fmt::format("{}/{}", directory, kValueFilesDirectory));
+  if (!value_files) return value_files.status();
+  store->value_files_ = std::move(*value_files);
+  auto kept = store->value_files_->sweep(
+      [&](std::string_view key) { return store->value_file_size(key); });
+  if (!kept) return kept.status();
+  store->value_file_count_ = kept->files;
+  store->value_file_bytes_ = kept->bytes;
   store->steer_value_collection();
   return store;
 }
@@ -179,56 +313,150 @@ RocksDbKvStore::~RocksDbKvStore() {
   for (rocksdb::ColumnFamilyHandle* handle : families_) {
     if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);
   }
+  if (value_files_family_ != nullptr) db_->DestroyColumnFamilyHandle(value_files_family_);
   db_->Close().PermitUncheckedError();
+}
+
+ReadPlace RocksDbKvStore::latest() const {
+  return ReadPlace{db_.get(), &families_, value_files_family_, value_files_.get(), nullptr};
 }
 
 Result<std::optional<std::string>> RocksDbKvStore::get(
     KeySpace space, std::string_view key) const {
-  return get_with(db_.get(), families_[static_cast<size_t>(space)], nullptr,
-                  space, key);
+  return latest().get(space, key);
 }
 
 Result<std::vector<KvPair>> RocksDbKvStore::scan(KeySpace space,
                                                  std::string_view start,
                                                  std::string_view end,
                                                  size_t limit) const {
-  return scan_with(db_.get(), families_[static_cast<size_t>(space)], nullptr,
-                   start, end, limit);
+  return latest().scan(space, start, end, limit);
 }
 
 Result<std::optional<std::string>> RocksDbKvStore::last_key(
     KeySpace space) const {
-  return last_key_with(db_.get(), families_[static_cast<size_t>(space)],
-                       nullptr);
+  return latest().last_key(space);
+}
+
+Result<std::optional<uint64_t>> RocksDbKvStore::value_file_size(std::string_view key) const {
+  return latest().file_size(key);
 }
 
 Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
   if (writes.empty()) {
     if (sync == Sync::kNo) return Status::ok();
-    return to_status(db_->FlushWAL(/*sync=*/true), "syncing the log");
+    Status synced = to_status(db_->FlushWAL(/*sync=*/true), "syncing the log");
+    if (synced.is_ok()) retire_deleted_unsynced();
+    return synced;
   }
+  // What the batch does to value files, by key; a key's last write wins.
+  struct FileChange {
+    std::optional<uint64_t> before;  // the recorded size before the batch
+    std::optional<uint64_t> after;
+    std::string_view bytes;          // set when the batch writes the file
+  };
+  std::map<std::string, FileChange, std::less<>> file_changes;
+  auto change_of = [&](std::string_view key) -> Result<FileChange*> {
+    auto it = file_changes.find(key);
+    if (it != file_changes.end()) return &it->second;
+    auto size = value_file_size(key);
+    if (!size) return size.status();
+    FileChange& change = file_changes[std::string(key)];
+    change.before = change.after = *size;
+    return &change;
+  };
+  auto delete_file = [&](std::string_view key, rocksdb::WriteBatch& batch) -> Status {
+    auto change = change_of(key);
+    if (!change) return change.status();
+    if (!(*change)->after) return Status::ok();
+    (*change)->after.reset();
+    (*change)->bytes = {};
+    return to_status(batch.Delete(value_files_family_, slice(key)), "building a write batch");
+  };
+
   rocksdb::WriteBatch batch;
   for (const KvWrite& w : writes) {
     rocksdb::ColumnFamilyHandle* family =
         families_[static_cast<size_t>(w.space)];
+    const bool blob = w.space == KeySpace::kBlobs;
     rocksdb::Status status;
     switch (w.kind) {
       case KvWrite::Kind::kPut:
-        status = batch.Put(family, slice(w.key), slice(w.value));
+        if (blob && w.value.size() >= value_file_bytes_min_) {
+          auto change = change_of(w.key);
+          if (!change) return change.status();
+          // Stored already, or earlier in this batch: the key names the bytes.
+          if ((*change)->after) continue;
+          (*change)->after = w.value.size();
+          (*change)->bytes = w.value;
+          status = batch.Put(value_files_family_, slice(w.key), slice(encode_size(w.value.size())));
+        } else {
+          status = batch.Put(family, slice(w.key), slice(w.value));
+        }
         break;
       case KvWrite::Kind::kDelete:
+        if (blob) {
+          Status deleted = delete_file(w.key, batch);
+          if (!deleted.is_ok()) return deleted;
+        }
         status = batch.Delete(family, slice(w.key));
         break;
       case KvWrite::Kind::kDeleteRange:
+        if (blob && w.key < w.value) {
+          std::vector<std::string> keys;
+          for (const auto& [key, change] : file_changes) {
+            if (key >= w.key && key < w.value) keys.push_back(key);
+          }
+          auto recorded = scan_with(db_.get(), value_files_family_, nullptr, w.key, w.value,
+                                    std::numeric_limits<size_t>::max());
+          if (!recorded) return recorded.status();
+          for (const KvPair& pair : *recorded) keys.push_back(pair.key);
+          for (const std::string& key : keys) {
+            Status deleted = delete_file(key, batch);
+            if (!deleted.is_ok()) return deleted;
+          }
+        }
         status = batch.DeleteRange(family, slice(w.key), slice(w.value));
         break;
     }
     if (!status.ok()) return to_status(status, "building a write batch");
   }
+
+  // Files first, durable, then the records that name them.
+  std::vector<ValueFiles::NewFile> new_files;
+  std::vector<ValueFiles::NewFile> fresh_files;  // no earlier file of that name
+  std::vector<std::pair<std::string, uint64_t>> deleted;
+  for (const auto& [key, change] : file_changes) {
+    if (change.after && !change.bytes.empty()) {
+      new_files.push_back(ValueFiles::NewFile{key, change.bytes});
+      if (!change.before) fresh_files.push_back(new_files.back());
+      // A value deleted and written again: its file must stay.
+      value_files_->keep(key);
+      std::erase_if(deleted_unsynced_, [&](const auto& d) { return d.first == key; });
+    }
+    if (change.before && !change.after) deleted.emplace_back(key, *change.before);
+  }
+  Status files_written = value_files_->write_durably(new_files);
+  if (!files_written.is_ok()) return files_written;
+
   rocksdb::WriteOptions write_options;
   write_options.sync = sync == Sync::kYes;
   Status written = to_status(db_->Write(write_options, &batch), "write");
-  if (!written.is_ok()) return written;
+  if (!written.is_ok()) {
+    value_files_->discard(fresh_files);
+    return written;
+  }
+  for (const ValueFiles::NewFile& file : fresh_files) {
+    ++value_file_count_;
+    value_file_bytes_ += file.bytes.size();
+  }
+  for (const auto& [key, size] : deleted) {
+    --value_file_count_;
+    value_file_bytes_ -= size;
+  }
+  deleted_unsynced_.insert(deleted_unsynced_.end(), deleted.begin(), deleted.end());
+  if (sync == Sync::kYes) retire_deleted_unsynced();
+
   for (const KvWrite& w : writes) {
     if (w.space == KeySpace::kBlobs) ++value_changes_unchecked_;
   }
@@ -241,6 +469,15 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
     steer_value_collection();
   }
   return written;
+}
+
+void RocksDbKvStore::retire_deleted_unsynced() {
+  if (deleted_unsynced_.empty()) return;
+  std::vector<std::string> keys;
+  keys.reserve(deleted_unsynced_.size());
+  for (auto& [key, size] : deleted_unsynced_) keys.push_back(std::move(key));
+  deleted_unsynced_.clear();
+  value_files_->retire(std::move(keys));
 }
 
 bool value_collection_wanted(bool on_now, uint64_t blob_file_bytes, uint64_t garbage_bytes) {
@@ -266,7 +503,7 @@ void RocksDbKvStore::steer_value_collection() {
 }
 
 std::unique_ptr<KvReader> RocksDbKvStore::read_view() const {
-  return std::make_unique<RocksDbKvView>(db_.get(), families_);
+  return std::make_unique<RocksDbKvView>(latest(), *value_files_);
 }
 
 KvStoreStats RocksDbKvStore::stats() const {
@@ -285,6 +522,12 @@ KvStoreStats RocksDbKvStore::stats() const {
                      property(family, rocksdb::DB::Properties::kCurSizeAllMemTables);
     stats.data_bytes += stats.bytes[i];
   }
+  const size_t blobs = static_cast<size_t>(KeySpace::kBlobs);
+  stats.keys[blobs] += value_file_count_.load();
+  stats.bytes[blobs] += value_file_bytes_.load();
+  stats.data_bytes += value_file_bytes_.load() +
+                      property(value_files_family_, rocksdb::DB::Properties::kTotalSstFilesSize) +
+                      property(value_files_family_, rocksdb::DB::Properties::kCurSizeAllMemTables);
   stats.write_stall_micros = statistics_->getTickerCount(rocksdb::STALL_MICROS);
   stats.value_garbage_bytes = property(families_[static_cast<size_t>(KeySpace::kBlobs)],
                                        "rocksdb.live-blob-file-garbage-size");

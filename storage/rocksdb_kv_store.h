@@ -7,6 +7,7 @@
 #include <string>
 
 #include "storage/kv_store.h"
+#include "storage/value_files.h"
 
 namespace rocksdb {
 class DB;
@@ -16,10 +17,16 @@ class Statistics;
 
 namespace quokka {
 
+struct ReadPlace;
+
 struct RocksDbOptions {
   // Blobs of at least this size go to RocksDB's blob files instead of the
   // LSM tree, so compaction does not rewrite large values again and again.
   uint64_t blob_file_value_bytes_min = 4096;
+  // Blobs of at least this size go to a file of their own (ValueFiles),
+  // written once, instead of through RocksDB, which writes each value twice
+  // (write-ahead log, then blob file). UINT64_MAX keeps every blob in RocksDB.
+  uint64_t value_file_bytes_min = 256 * 1024;
   // Each column family's memtable (RocksDB's write_buffer_size); 0 keeps
   // RocksDB's default (64 MiB). Tests make it small to see flushes and
   // compactions happen.
@@ -39,6 +46,13 @@ bool value_collection_wanted(bool on_now, uint64_t blob_file_bytes, uint64_t gar
 // KvStore on RocksDB: one column family per KeySpace, one atomic
 // rocksdb::WriteBatch per write() with WriteOptions::sync set from `sync`.
 // Views (read_view) hold a RocksDB snapshot and must not outlive the store.
+//
+// Large blobs live in value files (`<directory>/values`), each recorded by
+// its size under the same key in a column family of its own, written in the
+// same batch after the file is durable. A blob's key names its bytes (it is
+// their hash), so a blob already stored is not written again. A crash
+// between the file and its record leaves a file no record names; opening
+// removes it.
 class RocksDbKvStore final : public KvStore {
  public:
   static Result<std::unique_ptr<RocksDbKvStore>> open(
@@ -67,12 +81,27 @@ class RocksDbKvStore final : public KvStore {
 
   // Turns blob garbage collection on or off (value_collection_wanted).
   void steer_value_collection();
+  // The size recorded for a value file under `key`, nullopt when none.
+  Result<std::optional<uint64_t>> value_file_size(std::string_view key) const;
+  // Hands the files of deleted values, now durably deleted, to ValueFiles.
+  void retire_deleted_unsynced();
+  ReadPlace latest() const;
 
   std::string directory_;
   std::unique_ptr<rocksdb::DB> db_;
   // Tickers only (no histograms or timers): the write-stall time.
   std::shared_ptr<rocksdb::Statistics> statistics_;
   std::array<rocksdb::ColumnFamilyHandle*, kKeySpaceCount> families_{};
+  // key -> size of the value file of a blob.
+  rocksdb::ColumnFamilyHandle* value_files_family_ = nullptr;
+  std::unique_ptr<ValueFiles> value_files_;
+  uint64_t value_file_bytes_min_ = 0;
+  std::atomic<uint64_t> value_file_count_{0};
+  std::atomic<uint64_t> value_file_bytes_{0};
+  // Value files whose records were deleted by writes not yet synced: they
+  // are retired by the next synced write (a crash could bring the records
+  // back). Only write() touches it.
+  std::vector<std::pair<std::string, uint64_t>> deleted_unsynced_;
   std::atomic<bool> value_collection_on_{false};
   // Values written or deleted since the garbage was last looked at. Only
   // write() touches it, and Storage serializes its writes (commit_mutex_).

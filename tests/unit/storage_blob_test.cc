@@ -136,8 +136,8 @@ TEST_P(BlobStoreTest, BlobsAndCountsSurviveReopen) {
 }
 
 // The node stores values it hashed on arrival without hashing them again;
-// a large one lives in RocksDB's blob files, read back without their CRC
-// and checked against its name instead.
+// with RocksDB a large one lives in a file of its own, read back and
+// checked against its name.
 TEST_P(BlobStoreTest, AValueStoredUnderItsKnownHashReadsBackAfterReopen) {
   const std::string large(300000, 'k');
   const BlobId id = BlobId::of(large);

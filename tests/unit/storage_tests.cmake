@@ -15,3 +15,8 @@ quokka_test(NAME storage_test LABEL unit
 quokka_test(NAME rocksdb_value_collection_test LABEL unit
   SOURCES rocksdb_value_collection_test.cc
   LIBRARIES quokka_storage quokka_test_support)
+
+# Large values in files of their own, under RocksDB's records of them.
+quokka_test(NAME rocksdb_value_files_test LABEL unit
+  SOURCES rocksdb_value_files_test.cc
+  LIBRARIES quokka_storage quokka_test_support)
