@@ -91,7 +91,9 @@ class KvStore : public KvReader {
   // or none. With Sync::kYes they, and every write before them, are durable
   // when this returns; with Sync::kNo a crash of the machine may lose them
   // (never a later write without an earlier one). An empty `writes` with
-  // Sync::kYes only makes the earlier writes durable.
+  // Sync::kYes only makes the earlier writes durable. Callers make one
+  // write at a time, except that such a sync may run during another write
+  // (which it then may or may not cover).
   virtual Status write(const std::vector<KvWrite>& writes, Sync sync) = 0;
 
   // A consistent read-only view of the store as of this call.

@@ -345,8 +345,19 @@ Result<std::optional<uint64_t>> RocksDbKvStore::value_file_size(std::string_view
 Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
   if (writes.empty()) {
     if (sync == Sync::kNo) return Status::ok();
+    // Only deletes written before the sync starts are durable after it.
+    std::vector<std::pair<std::string, uint64_t>> deleted;
+    {
+      std::lock_guard lock(deleted_unsynced_mutex_);
+      deleted.swap(deleted_unsynced_);
+    }
     Status synced = to_status(db_->FlushWAL(/*sync=*/true), "syncing the log");
-    if (synced.is_ok()) retire_deleted_unsynced();
+    if (synced.is_ok()) {
+      retire(std::move(deleted));
+    } else {
+      std::lock_guard lock(deleted_unsynced_mutex_);
+      deleted_unsynced_.insert(deleted_unsynced_.end(), deleted.begin(), deleted.end());
+    }
     return synced;
   }
   // What the batch does to value files, by key; a key's last write wins.
@@ -432,6 +443,7 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
       if (!change.before) fresh_files.push_back(new_files.back());
       // A value deleted and written again: its file must stay.
       value_files_->keep(key);
+      std::lock_guard lock(deleted_unsynced_mutex_);
       std::erase_if(deleted_unsynced_, [&](const auto& d) { return d.first == key; });
     }
     if (change.before && !change.after) deleted.emplace_back(key, *change.before);
@@ -454,8 +466,12 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
     --value_file_count_;
     value_file_bytes_ -= size;
   }
-  deleted_unsynced_.insert(deleted_unsynced_.end(), deleted.begin(), deleted.end());
-  if (sync == Sync::kYes) retire_deleted_unsynced();
+  {
+    std::lock_guard lock(deleted_unsynced_mutex_);
+    deleted_unsynced_.insert(deleted_unsynced_.end(), deleted.begin(), deleted.end());
+    if (sync == Sync::kYes) deleted.swap(deleted_unsynced_);
+  }
+  if (sync == Sync::kYes) retire(std::move(deleted));
 
   for (const KvWrite& w : writes) {
     if (w.space == KeySpace::kBlobs) ++value_changes_unchecked_;
@@ -471,12 +487,11 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
   return written;
 }
 
-void RocksDbKvStore::retire_deleted_unsynced() {
-  if (deleted_unsynced_.empty()) return;
+void RocksDbKvStore::retire(std::vector<std::pair<std::string, uint64_t>> deleted) {
+  if (deleted.empty()) return;
   std::vector<std::string> keys;
-  keys.reserve(deleted_unsynced_.size());
-  for (auto& [key, size] : deleted_unsynced_) keys.push_back(std::move(key));
-  deleted_unsynced_.clear();
+  keys.reserve(deleted.size());
+  for (auto& [key, size] : deleted) keys.push_back(std::move(key));
   value_files_->retire(std::move(keys));
 }
 

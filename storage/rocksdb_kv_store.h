@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "storage/kv_store.h"
@@ -83,8 +84,8 @@ class RocksDbKvStore final : public KvStore {
   void steer_value_collection();
   // The size recorded for a value file under `key`, nullopt when none.
   Result<std::optional<uint64_t>> value_file_size(std::string_view key) const;
-  // Hands the files of deleted values, now durably deleted, to ValueFiles.
-  void retire_deleted_unsynced();
+  // Hands the files of these values, durably deleted, to ValueFiles.
+  void retire(std::vector<std::pair<std::string, uint64_t>> deleted);
   ReadPlace latest() const;
 
   std::string directory_;
@@ -99,8 +100,9 @@ class RocksDbKvStore final : public KvStore {
   std::atomic<uint64_t> value_file_count_{0};
   std::atomic<uint64_t> value_file_bytes_{0};
   // Value files whose records were deleted by writes not yet synced: they
-  // are retired by the next synced write (a crash could bring the records
-  // back). Only write() touches it.
+  // are retired by the next sync (a crash could bring the records back).
+  // A sync may run during a write, hence the mutex.
+  std::mutex deleted_unsynced_mutex_;
   std::vector<std::pair<std::string, uint64_t>> deleted_unsynced_;
   std::atomic<bool> value_collection_on_{false};
   // Values written or deleted since the garbage was last looked at. Only

@@ -123,6 +123,11 @@ StorageState Storage::state() const {
 }
 
 Status Storage::commit(const WriteBatch& batch, Sync sync) {
+  // A sync alone changes no state, so it need not wait for commits in
+  // progress, nor they for it: the storage thread syncs its groups this
+  // way, and the apply on the node's thread writes meanwhile instead of
+  // waiting out the disk.
+  if (batch.empty() && sync == Sync::kYes) return kv_->write({}, Sync::kYes);
   std::lock_guard commit_lock(commit_mutex_);
   BatchResolver resolver(*kv_, state());
   auto resolved = resolver.resolve(batch);

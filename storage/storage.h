@@ -45,7 +45,9 @@ class Storage final : public BlobStore,
 
   // Validates and applies `batch` atomically (see WriteBatch). With
   // Sync::kYes the batch and every earlier one are durable on return.
-  // A refused batch returns its error and changes nothing.
+  // A refused batch returns its error and changes nothing. Commits run one
+  // at a time, except an empty batch with Sync::kYes (a sync of what came
+  // before), which runs alongside them.
   Status commit(const WriteBatch& batch, Sync sync);
 
   // Convenience for a batch of one blob.
