@@ -20,6 +20,10 @@ constexpr uint64_t kPushBytesMax = 4 * 1024 * 1024;
 // asked for again sooner.
 constexpr size_t kBlobRequestsTrackedMax = 4096;
 
+// SHA-256 (with the CPU's SHA extensions) of a value this small costs less
+// than a point lookup in the store's memtables.
+constexpr size_t kHashCheaperThanLookupBytes = 4096;
+
 }  // namespace
 
 const std::string* Node::held_blob(const BlobId& id) const {
@@ -88,8 +92,11 @@ void Node::release_proposed_blob(LogIndex index) {
 void Node::receive_blobs(std::vector<InlineBlob> blobs) {
   for (InlineBlob& blob : blobs) {
     // A value this node holds already is not hashed again (a MiB costs
-    // half a millisecond).
-    if (state_->staged_blobs.count(blob.id) != 0 || has_stored_blob(blob.id)) {
+    // half a millisecond); a small one is hashed rather than looked up in
+    // the store, which costs more, and is skipped when persisted if stored.
+    const bool cheaper_to_hash = blob.bytes.size() <= kHashCheaperThanLookupBytes;
+    if (state_->staged_blobs.count(blob.id) != 0 ||
+        (!cheaper_to_hash && has_stored_blob(blob.id))) {
       state_->blobs_requested.erase(blob.id);
       continue;
     }
