@@ -245,6 +245,9 @@ run_system() {
 mkdir -p "$work/probe"
 probe=$("$build_dir/bin/quokka-fsync-probe" --dir "$work/probe" --count 2000)
 echo "fdatasync of 256 B on this disk: $probe"
+# Three at once, as the three nodes of either cluster sync for every write.
+probe_three=$("$build_dir/bin/quokka-fsync-probe" --dir "$work/probe" --count 1000 --writers 3)
+echo "the same, three writers at once: $probe_three"
 
 started=$(date +%s)
 for ((run = 1; run <= runs; run++)); do
@@ -299,7 +302,7 @@ machine=$(printf '{"cpu":"%s","cores":%d,"memory_gib":%d,"kernel":"%s","etcd":"%
 command_line="bench/compare-etcd.sh --runs $runs --duration $duration --warmup $warmup --clients \"$clients_list\" --workloads \"$workloads\" --memory-clients $memory_clients"
 
 mkdir -p "$(dirname "$out")"
-python3 "$root/bench/compare_etcd_report.py" --results "$results" --probe "$probe" \
+python3 "$root/bench/compare_etcd_report.py" --results "$results" --probe "$probe" --probe-three "$probe_three" \
   --memory "$memory" --machine "$machine" --command "$command_line" \
   --elapsed "$elapsed" >"$out"
 cat "$out"

@@ -4,6 +4,11 @@
 // figure every durable write must pay at least once: a single-client put
 // cannot be faster than one sync on the leader (its followers sync in
 // parallel), so compare-etcd.sh holds quokka's p50 against it.
+//
+// `--writers N` runs N such appenders at once, each on its own file, and
+// reports the quantiles over all their syncs: what each of the three nodes
+// of a cluster sharing this disk pays when all of them sync together, as
+// they do for every write.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -14,15 +19,46 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+namespace {
+
+// `count` appends of `size` bytes to `path`, each followed by fdatasync;
+// the latency of each into `microseconds`. Returns what failed, or "".
+std::string probe(const std::string& path, int count, int size,
+                  std::vector<double>& microseconds) {
+  const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_APPEND, 0600);
+  if (fd < 0) return fmt::format("cannot open {}: {}", path, std::strerror(errno));
+  const std::string block(static_cast<size_t>(size), 'q');
+  microseconds.reserve(static_cast<size_t>(count));
+  std::string failure;
+  for (int i = 0; i < count; ++i) {
+    const auto began = std::chrono::steady_clock::now();
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
+        ::fdatasync(fd) != 0) {
+      failure = fmt::format("write or fdatasync of {} failed: {}", path, std::strerror(errno));
+      break;
+    }
+    microseconds.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began)
+            .count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  return failure;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   std::string dir = ".";
   int count = 1000;
   int size = 256;
+  int writers = 1;
   CLI::App app{"quokka-fsync-probe: small append + fdatasync latency"};
   app.add_option("--dir", dir, "directory on the disk to probe")->capture_default_str();
   app.add_option("--count", count, "appends, each synced")
@@ -31,42 +67,39 @@ int main(int argc, char** argv) {
   app.add_option("--size", size, "bytes per append")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
+  app.add_option("--writers", writers, "appenders at once, each on its own file")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  const std::string path = dir + "/quokka-fsync-probe.tmp";
-  const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_APPEND, 0600);
-  if (fd < 0) {
-    std::cerr << "quokka-fsync-probe: cannot open " << path << ": " << std::strerror(errno)
-              << "\n";
-    return 1;
+  std::vector<std::vector<double>> per_writer(static_cast<size_t>(writers));
+  std::vector<std::string> failures(static_cast<size_t>(writers));
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      failures[static_cast<size_t>(w)] =
+          probe(fmt::format("{}/quokka-fsync-probe-{}.tmp", dir, w), count, size,
+                per_writer[static_cast<size_t>(w)]);
+    });
   }
-  const std::string block(static_cast<size_t>(size), 'q');
+  for (std::thread& thread : threads) thread.join();
   std::vector<double> microseconds;
-  microseconds.reserve(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    const auto began = std::chrono::steady_clock::now();
-    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
-        ::fdatasync(fd) != 0) {
-      std::cerr << "quokka-fsync-probe: write or fdatasync failed: " << std::strerror(errno)
-                << "\n";
-      ::close(fd);
-      ::unlink(path.c_str());
+  for (int w = 0; w < writers; ++w) {
+    if (!failures[static_cast<size_t>(w)].empty()) {
+      std::cerr << "quokka-fsync-probe: " << failures[static_cast<size_t>(w)] << "\n";
       return 1;
     }
-    microseconds.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began)
-            .count());
+    const std::vector<double>& samples = per_writer[static_cast<size_t>(w)];
+    microseconds.insert(microseconds.end(), samples.begin(), samples.end());
   }
-  ::close(fd);
-  ::unlink(path.c_str());
   std::sort(microseconds.begin(), microseconds.end());
   auto at = [&](double q) {
     return microseconds[std::min(microseconds.size() - 1,
                                  static_cast<size_t>(q * static_cast<double>(microseconds.size())))];
   };
   std::cout << fmt::format(
-      R"({{"count":{},"size":{},"p0_us":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"p100_us":{:.1f}}})",
-      count, size, microseconds.front(), at(0.5), at(0.99), microseconds.back())
+      R"({{"count":{},"size":{},"writers":{},"p0_us":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"p100_us":{:.1f}}})",
+      microseconds.size(), size, writers, microseconds.front(), at(0.5), at(0.99), microseconds.back())
             << "\n";
   return 0;
 }

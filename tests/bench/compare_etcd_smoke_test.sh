@@ -33,6 +33,8 @@ grep -q "put 256 B, 1 client: p50 <= 2x the disk's fdatasync p50" "$report" ||
   fail "no fsync target"
 grep -q "memory, 8 clients of 1 MiB puts" "$report" || fail "no memory check"
 grep -q "fdatasync takes p50" "$report" || fail "no disk probe"
+grep -q "three such appenders at once, .*: p50 [0-9.]* ms" "$report" ||
+  fail "no probe of three syncs at once"
 
 # Every process the script started is gone: no pid file names a live one.
 for pid_file in $(find "$work/data" -name '*.pid' 2>/dev/null); do
