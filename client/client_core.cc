@@ -262,8 +262,9 @@ void Client::Impl::start_attempt(const std::shared_ptr<PendingOperation>& operat
 
 void Client::Impl::follow_forwarding_hint(const proto::Envelope& envelope,
                                           const std::string& answered_by) {
-  // A follower that forwarded this write names the leader in the header;
-  // later requests go there directly (the answer itself stands).
+  // A follower that forwarded a write, or served a linearizable read with a
+  // read index from the leader, names the leader in the header; later
+  // requests go there directly (the answer itself stands).
   proto::ResponseHeaderOnly only;
   if (!only.ParseFromString(envelope.payload()) || !only.header().has_leader_hint()) return;
   const std::string& leader = only.header().leader_hint().client_address();
@@ -284,7 +285,9 @@ void Client::Impl::on_attempt_reply(
   operation->timer->cancel();
 
   if (reply.envelope) {
-    if (operation->is_write) follow_forwarding_hint(*reply.envelope, connection->address());
+    // Forwarded writes and linearizable reads a follower served name the
+    // leader.
+    follow_forwarding_hint(*reply.envelope, connection->address());
     ReplyOutcome outcome = operation->decode(*reply.envelope, connection->address());
     if (auto* deliver = std::get_if<Deliver>(&outcome)) {
       finish_success(operation, *deliver);

@@ -142,6 +142,14 @@ void Node::serve_read(PendingRead& read) {
       }
     }
   }
+  // A linearizable read a follower served cost it a round trip to the
+  // leader for the read index; the answer names the leader, so the client
+  // sends the next ones there (stale reads stay: any node serves them).
+  if (response.status.is_ok() &&
+      consistency_of(read.request) == ReadConsistency::kLinearizable &&
+      raft_->role() != consensus::Role::kLeader) {
+    response.leader_hint = raft_->leader();
+  }
   probe_->request_finished(request_name(read.request), response.status.code(),
                            env_.monotonic_ms() - read.start_ms);
   read.done(std::move(response));

@@ -151,6 +151,50 @@ TEST(ForwardWritesTest, TheClientLibraryMovesToTheLeaderAfterOneForwardedWrite) 
       << "no write was refused";
 }
 
+// A follower answers a linearizable read after asking the leader for a read
+// index; its answer names the leader, so the client reads there from then
+// on. Stale reads need no leader and stay where they are.
+TEST(ForwardWritesTest, LinearizableReadsMoveToTheLeaderAndStaleReadsStay) {
+  ProcessCluster cluster;
+  ASSERT_TRUE(cluster.start());
+  const std::optional<LeaderInfo> leader = cluster.wait_for_leader(15s);
+  ASSERT_TRUE(leader.has_value()) << cluster.last_status_report();
+  const NodeId follower = some_follower(cluster, leader->id);
+  Revision written;
+  {
+    std::unique_ptr<client::Client> writer = cluster.make_client();
+    auto put = writer->put("routed", "v");
+    QUOKKA_ASSERT_OK(put);
+    written = put->kv.mod_revision;
+  }
+  auto gets_served = [&](NodeId node) {
+    return metric(cluster, node, "quokka_requests_handled_total", {{"code", "OK"}, {"op", "get"}})
+        .value_or(0.0);
+  };
+
+  std::unique_ptr<client::Client> stale_reader = cluster.make_client({follower});
+  client::GetOptions stale;
+  stale.consistency = client::Consistency::kStale;
+  stale.min_revision = written;
+  for (int i = 0; i < 5; ++i) {
+    auto read = stale_reader->get("routed", stale);
+    QUOKKA_ASSERT_OK(read);
+    ASSERT_TRUE(read->kv.has_value());
+  }
+  EXPECT_EQ(gets_served(follower), 5.0) << "stale reads stay on the follower";
+  EXPECT_EQ(gets_served(leader->id), 0.0);
+
+  std::unique_ptr<client::Client> reader = cluster.make_client({follower});
+  for (int i = 0; i < 5; ++i) {
+    auto read = reader->get("routed");
+    QUOKKA_ASSERT_OK(read);
+    ASSERT_TRUE(read->kv.has_value());
+    EXPECT_EQ(read->kv->value, "v");
+  }
+  EXPECT_EQ(gets_served(follower), 6.0) << "only the first linearizable read went to the follower";
+  EXPECT_EQ(gets_served(leader->id), 4.0);
+}
+
 TEST(ForwardWritesTest, FollowerForwardsWritesOfAClientThatKnowsOnlyIt) {
   ProcessCluster cluster;  // cluster.forward_writes defaults to true
   ASSERT_TRUE(cluster.start());
