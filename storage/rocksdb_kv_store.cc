@@ -142,6 +142,12 @@ struct ReadPlace {
     // records), unless the record is still there.
     auto still = file_size(key);
     if (!still) return still.status();
+    if (still->has_value() && snapshot == nullptr) {
+      // Deleted and written again between the two reads: the new file is
+      // in place before its record.
+      auto again = value_files->read(key, **still);
+      if (!again || again->has_value()) return again;
+    }
     if (still->has_value() || snapshot != nullptr) {
       return Status(ErrorCode::kCorrupt,
                     fmt::format("the value file of a recorded {}-byte value is missing from {}",
@@ -184,11 +190,15 @@ struct ReadPlace {
       if (!size) return size.status();
       auto bytes = file_value(merged[i].key, *size);
       if (!bytes) return bytes.status();
+      // Gone with its record since the scan read it: deleted meanwhile.
       if (!bytes->has_value()) {
-        return Status(ErrorCode::kCorrupt, "a value file vanished during a scan");
+        is_file[i] = false;
+        merged[i].key.clear();
+        continue;
       }
       merged[i].value = std::move(**bytes);
     }
+    std::erase_if(merged, [](const KvPair& pair) { return pair.key.empty(); });
     return merged;
   }
 
@@ -360,6 +370,13 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
     }
     return synced;
   }
+  // A sync running beside this write retires value files only after this
+  // write has recorded any it writes again.
+  std::unique_lock<std::mutex> value_files_lock(value_files_mutex_, std::defer_lock);
+  if (std::any_of(writes.begin(), writes.end(),
+                  [](const KvWrite& w) { return w.space == KeySpace::kBlobs; })) {
+    value_files_lock.lock();
+  }
   // What the batch does to value files, by key; a key's last write wins.
   struct FileChange {
     std::optional<uint64_t> before;  // the recorded size before the batch
@@ -453,11 +470,10 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
 
   rocksdb::WriteOptions write_options;
   write_options.sync = sync == Sync::kYes;
+  // A failed write may still be in the log (a failed sync), so its files
+  // stay; those no record names go at the next open.
   Status written = to_status(db_->Write(write_options, &batch), "write");
-  if (!written.is_ok()) {
-    value_files_->discard(fresh_files);
-    return written;
-  }
+  if (!written.is_ok()) return written;
   for (const ValueFiles::NewFile& file : fresh_files) {
     ++value_file_count_;
     value_file_bytes_ += file.bytes.size();
@@ -471,7 +487,7 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
     deleted_unsynced_.insert(deleted_unsynced_.end(), deleted.begin(), deleted.end());
     if (sync == Sync::kYes) deleted.swap(deleted_unsynced_);
   }
-  if (sync == Sync::kYes) retire(std::move(deleted));
+  if (sync == Sync::kYes) retire_locked(std::move(deleted));
 
   for (const KvWrite& w : writes) {
     if (w.space == KeySpace::kBlobs) ++value_changes_unchecked_;
@@ -489,9 +505,20 @@ Status RocksDbKvStore::write(const std::vector<KvWrite>& writes, Sync sync) {
 
 void RocksDbKvStore::retire(std::vector<std::pair<std::string, uint64_t>> deleted) {
   if (deleted.empty()) return;
+  std::lock_guard lock(value_files_mutex_);
+  retire_locked(std::move(deleted));
+}
+
+void RocksDbKvStore::retire_locked(std::vector<std::pair<std::string, uint64_t>> deleted) {
   std::vector<std::string> keys;
   keys.reserve(deleted.size());
-  for (auto& [key, size] : deleted) keys.push_back(std::move(key));
+  for (auto& [key, size] : deleted) {
+    // Written again since its delete (a sync runs beside the writes): the
+    // file is the new value's.
+    auto recorded = value_file_size(key);
+    if (!recorded || recorded->has_value()) continue;
+    keys.push_back(std::move(key));
+  }
   value_files_->retire(std::move(keys));
 }
 

@@ -84,8 +84,10 @@ class RocksDbKvStore final : public KvStore {
   void steer_value_collection();
   // The size recorded for a value file under `key`, nullopt when none.
   Result<std::optional<uint64_t>> value_file_size(std::string_view key) const;
-  // Hands the files of these values, durably deleted, to ValueFiles.
+  // Hands the files of these values, durably deleted, to ValueFiles,
+  // unless written again since. retire_locked: value_files_mutex_ held.
   void retire(std::vector<std::pair<std::string, uint64_t>> deleted);
+  void retire_locked(std::vector<std::pair<std::string, uint64_t>> deleted);
   ReadPlace latest() const;
 
   std::string directory_;
@@ -103,6 +105,9 @@ class RocksDbKvStore final : public KvStore {
   // are retired by the next sync (a crash could bring the records back).
   // A sync may run during a write, hence the mutex.
   std::mutex deleted_unsynced_mutex_;
+  // Held by writes that touch blobs and by the retiring of files, so a
+  // value written again is never retired by a sync that ran beside it.
+  std::mutex value_files_mutex_;
   std::vector<std::pair<std::string, uint64_t>> deleted_unsynced_;
   std::atomic<bool> value_collection_on_{false};
   // Values written or deleted since the garbage was last looked at. Only

@@ -126,11 +126,10 @@ Status ValueFiles::write_durably(const std::vector<NewFile>& files) {
       return fail(io_error(errno, "naming value file", file.path));
     }
   }
-  if (::fsync(directory_fd_) != 0) {
-    const int error = errno;
-    discard(files);
-    return io_error(error, "syncing value directory", directory_);
-  }
+  // On a failure from here on the files keep their names: one may replace
+  // a file whose record is durable, and those no record names go at the
+  // next open.
+  if (::fsync(directory_fd_) != 0) return io_error(errno, "syncing value directory", directory_);
   return Status::ok();
 }
 
@@ -164,14 +163,6 @@ Result<std::optional<std::string>> ValueFiles::read(std::string_view key, uint64
                               sized ? static_cast<uint64_t>(info.st_size) : done, size));
   }
   return std::optional<std::string>(std::move(bytes));
-}
-
-void ValueFiles::discard(const std::vector<NewFile>& files) {
-  for (const NewFile& file : files) {
-    const std::string path = path_of(file.key);
-    ::unlink(path.c_str());
-    ::unlink((path + std::string(kTemporarySuffix)).c_str());
-  }
 }
 
 Result<std::vector<std::string>> ValueFiles::names() const {

@@ -46,10 +46,6 @@ class ValueFiles {
   // such file. A file of another size is corrupt.
   Result<std::optional<std::string>> read(std::string_view key, uint64_t size) const;
 
-  // Removes now the files of values whose records were never committed
-  // (a failed batch); no view can name them.
-  void discard(const std::vector<NewFile>& files);
-
   // Calls `stored(key)` for each file and removes those it says no record
   // names, and any temporary left by a crash; returns the files kept and
   // their bytes. For opening, before any view exists.

@@ -163,6 +163,17 @@ TEST_F(ValueFilesTest, AValueWrittenAgainAfterItsDeleteKeepsItsFile) {
   EXPECT_EQ(read(large), large);
 }
 
+TEST_F(ValueFilesTest, AValueWrittenAgainBeforeItsDeleteIsSyncedKeepsItsFile) {
+  const std::string large = large_value('u');
+  write_ok({put(large)});
+  write_ok({erase(large)}, Sync::kNo);
+  write_ok({put(large)}, Sync::kNo);
+  write_ok({}, Sync::kYes);
+  EXPECT_TRUE(fs::exists(file_of(large)));
+  EXPECT_EQ(read(large), large);
+  EXPECT_EQ(store_->stats().keys[static_cast<size_t>(KeySpace::kBlobs)], 1u);
+}
+
 TEST_F(ValueFilesTest, WrittenAndDeletedInOneBatchLeavesNothing) {
   const std::string large = large_value('x');
   write_ok({put(large), erase(large)});
