@@ -14,6 +14,7 @@
 #include <map>
 
 #include "common/assert.h"
+#include "storage/record_codec.h"
 
 namespace quokka {
 
@@ -95,9 +96,10 @@ Result<std::optional<std::string>> last_key_with(
   return std::optional<std::string>(it->key().ToString());
 }
 
+// A value file's record: its size, as the store's other fixed-width fields.
 std::string encode_size(uint64_t size) {
-  std::string bytes(8, '\0');
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(size >> (8 * i));
+  std::string bytes;
+  record_codec::put_u64(bytes, size);
   return bytes;
 }
 
@@ -106,9 +108,7 @@ Result<uint64_t> decode_size(std::string_view bytes) {
     return Status(ErrorCode::kCorrupt,
                   fmt::format("value file record of {} bytes, expected 8", bytes.size()));
   }
-  uint64_t size = 0;
-  for (int i = 7; i >= 0; --i) size = size << 8 | static_cast<unsigned char>(bytes[i]);
-  return size;
+  return record_codec::get_u64(bytes);
 }
 
 }  // namespace
@@ -127,6 +127,7 @@ struct ReadPlace {
   }
 
   Result<std::optional<uint64_t>> file_size(std::string_view key) const {
+    // Read as metadata (kMeta): with RocksDB's checksum, unlike values.
     auto record = get_with(db, value_files_family, snapshot, KeySpace::kMeta, key);
     if (!record) return record.status();
     if (!record->has_value()) return std::optional<uint64_t>();
@@ -184,22 +185,21 @@ struct ReadPlace {
       merged.push_back(std::move(take_file ? *b++ : *a++));
       is_file.push_back(take_file);
     }
+    std::vector<KvPair> pairs;
+    pairs.reserve(merged.size());
     for (size_t i = 0; i < merged.size(); ++i) {
-      if (!is_file[i]) continue;
-      auto size = decode_size(merged[i].value);
-      if (!size) return size.status();
-      auto bytes = file_value(merged[i].key, *size);
-      if (!bytes) return bytes.status();
-      // Gone with its record since the scan read it: deleted meanwhile.
-      if (!bytes->has_value()) {
-        is_file[i] = false;
-        merged[i].key.clear();
-        continue;
+      if (is_file[i]) {
+        auto size = decode_size(merged[i].value);
+        if (!size) return size.status();
+        auto bytes = file_value(merged[i].key, *size);
+        if (!bytes) return bytes.status();
+        // Gone with its record since the scan read it: deleted meanwhile.
+        if (!bytes->has_value()) continue;
+        merged[i].value = std::move(**bytes);
       }
-      merged[i].value = std::move(**bytes);
+      pairs.push_back(std::move(merged[i]));
     }
-    std::erase_if(merged, [](const KvPair& pair) { return pair.key.empty(); });
-    return merged;
+    return pairs;
   }
 
   Result<std::optional<std::string>> last_key(KeySpace space) const {
