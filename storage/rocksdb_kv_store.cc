@@ -1,8 +1,10 @@
 #include "storage/rocksdb_kv_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/snapshot.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/write_batch.h>
@@ -51,6 +53,9 @@ Result<std::vector<KvPair>> scan_with(rocksdb::DB* db,
                                       std::string_view end, size_t limit) {
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot;
+  // Key order across the whole space, also where the memtable is hashed by
+  // key prefix (hashed_by_prefix).
+  read_options.total_order_seek = true;
   rocksdb::Slice upper = slice(end);
   if (!end.empty()) read_options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, family));
@@ -68,6 +73,25 @@ Result<std::vector<KvPair>> scan_with(rocksdb::DB* db,
 // here without SSE4.2 by the distribution's portable build) costs more than
 // the hash for a large value and finds nothing the hash would miss.
 bool verified_above(KeySpace space) { return space == KeySpace::kBlobs; }
+
+// Spaces keyed by a value's SHA-256 and read by point lookups: their keys
+// are uniformly random, so every insert into a memtable skip list is a walk
+// of some twenty cache-missing levels. Hashing the memtable by the key's
+// first bytes makes an insert or a lookup one bucket's short list; a scan
+// (rare here: a snapshot's restore, a test) sorts the memtable first.
+bool hashed_by_prefix(KeySpace space) {
+  return space == KeySpace::kBlobs || space == KeySpace::kBlobRefs;
+}
+
+// A value's id is 32 random bytes: 8 spread keys over buckets as well as 32.
+constexpr size_t kHashedPrefixBytes = 8;
+
+// About one bucket per memtable entry of a small value's size; the bucket
+// array lives in the memtable's own memory, so a small memtable (in tests)
+// gets a small array.
+size_t memtable_buckets(uint64_t write_buffer_bytes) {
+  return static_cast<size_t>(std::clamp<uint64_t>(write_buffer_bytes / 256, 1024, 1u << 18));
+}
 
 Result<std::optional<std::string>> get_with(rocksdb::DB* db,
                                             rocksdb::ColumnFamilyHandle* family,
@@ -88,6 +112,7 @@ Result<std::optional<std::string>> last_key_with(
     const rocksdb::Snapshot* snapshot) {
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot;
+  read_options.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, family));
   it->SeekToLast();
   Status status = to_status(it->status(), "seek to last key");
@@ -265,11 +290,19 @@ Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
   std::shared_ptr<rocksdb::Statistics> statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
   db_options.statistics = statistics;
+  // A hashed memtable takes one writer at a time, and quokka writes one
+  // batch at a time anyway (KvStore::write).
+  db_options.allow_concurrent_memtable_write = false;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kFamilyNames.size(); ++i) {
     rocksdb::ColumnFamilyOptions family_options;
     if (options.memtable_bytes > 0) family_options.write_buffer_size = options.memtable_bytes;
+    if (hashed_by_prefix(static_cast<KeySpace>(i))) {
+      family_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kHashedPrefixBytes));
+      family_options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(
+          memtable_buckets(family_options.write_buffer_size)));
+    }
     if (static_cast<KeySpace>(i) == KeySpace::kBlobs) {
       family_options.enable_blob_files = true;
       family_options.min_blob_size = options.blob_file_value_bytes_min;

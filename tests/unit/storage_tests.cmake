@@ -20,3 +20,9 @@ quokka_test(NAME rocksdb_value_collection_test LABEL unit
 quokka_test(NAME rocksdb_value_files_test LABEL unit
   SOURCES rocksdb_value_files_test.cc
   LIBRARIES quokka_storage quokka_test_support)
+
+# The spaces keyed by value ids keep hashed memtables: reads in key order
+# still see every key, in memory and on disk.
+quokka_test(NAME rocksdb_hashed_memtable_test LABEL unit
+  SOURCES rocksdb_hashed_memtable_test.cc
+  LIBRARIES quokka_storage quokka_test_support)
