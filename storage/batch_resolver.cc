@@ -30,7 +30,7 @@ std::string hex_of(std::string_view bytes) {
 }  // namespace
 
 BatchResolver::BatchResolver(const KvReader& reader, const StorageState& state)
-    : reader_(reader), state_(state), disk_log_valid_through_(state.last_index) {}
+    : reader_(reader), state_(state) {}
 
 Result<ResolvedBatch> BatchResolver::resolve(const WriteBatch& batch) {
   for (const WriteBatch::Change& change : batch.changes()) {
@@ -231,15 +231,19 @@ Status BatchResolver::apply(const WriteBatch::AppendLogEntries& change) {
     // Raft §5.3: a conflicting entry and every entry after it are replaced.
     erase_range(KeySpace::kLog, rc::log_key(first),
                 rc::log_key(LogIndex(state_.last_index.value() + 1)));
-    appended_terms_.erase(appended_terms_.lower_bound(first),
-                          appended_terms_.end());
-    disk_log_valid_through_ = std::min(disk_log_valid_through_,
-                                       LogIndex(first.value() - 1));
+    state_.log_terms.truncate_from(first);
+  }
+  if (std::optional<Term> before = term_at_or_none(LogIndex(first.value() - 1));
+      before && entries.front().term < *before) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("appended entries go back in term: entry {} has term {} "
+                              "after term {}",
+                              first.value(), entries.front().term.value(), before->value()));
   }
   for (const LogEntry& entry : entries) {
     put(KeySpace::kLog, rc::log_key(entry.index),
         rc::encode_log_entry_value(entry));
-    appended_terms_[entry.index] = entry.term;
+    state_.log_terms.append(entry.index, entry.term);
   }
   state_.last_index = entries.back().index;
   return Status::ok();
@@ -255,21 +259,16 @@ Result<Term> BatchResolver::term_at(LogIndex index) {
                               index.value(), state_.first_index().value(),
                               state_.last_index.value()));
   }
-  auto appended = appended_terms_.find(index);
-  if (appended != appended_terms_.end()) return appended->second;
-  QUOKKA_ASSERT(index <= disk_log_valid_through_,
-                "index {} is in the log but neither appended nor on disk",
-                index.value());
-  auto stored = reader_.get(KeySpace::kLog, rc::log_key(index));
-  if (!stored) return stored.status();
-  if (!stored->has_value()) {
-    return Status(ErrorCode::kCorrupt,
-                  fmt::format("log entry {} is missing from storage",
-                              index.value()));
-  }
-  auto entry = rc::decode_log_entry(index, **stored);
-  if (!entry) return corrupt_record("log entry", std::to_string(index.value()));
-  return entry->term;
+  std::optional<Term> term = state_.log_terms.term_of(index);
+  QUOKKA_ASSERT(term.has_value(), "index {} is in the log [{}, {}] but has no term",
+                index.value(), state_.first_index().value(), state_.last_index.value());
+  return *term;
+}
+
+std::optional<Term> BatchResolver::term_at_or_none(LogIndex index) {
+  auto term = term_at(index);
+  if (!term) return std::nullopt;
+  return *term;
 }
 
 Status BatchResolver::apply(const WriteBatch::CompactLogThrough& change) {
@@ -285,8 +284,7 @@ Status BatchResolver::apply(const WriteBatch::CompactLogThrough& change) {
   if (!term) return term.status();
   erase_range(KeySpace::kLog, rc::log_key(state_.first_index()),
               rc::log_key(LogIndex(through.value() + 1)));
-  appended_terms_.erase(appended_terms_.begin(),
-                        appended_terms_.upper_bound(through));
+  state_.log_terms.drop_through(through);
   state_.compacted_through = LogPosition{through, *term};
   put(KeySpace::kMeta, std::string(meta_key::kLogCompactedThrough),
       rc::encode_log_position(state_.compacted_through));
@@ -413,8 +411,7 @@ Status BatchResolver::apply(const WriteBatch::RestoreSnapshot& change) {
   // The log restarts after the snapshot's position.
   erase_range(KeySpace::kLog, rc::log_key(LogIndex(0)),
               rc::log_key(LogIndex(UINT64_MAX)));
-  appended_terms_.clear();
-  disk_log_valid_through_ = LogIndex(0);
+  state_.log_terms.clear();
   state_.compacted_through =
       LogPosition{snapshot.applied.index, snapshot.applied.term};
   state_.last_index = snapshot.applied.index;

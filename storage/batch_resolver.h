@@ -54,6 +54,8 @@ class BatchResolver {
                     const std::optional<record_codec::BlobRefRecord>& before,
                     const std::optional<record_codec::BlobRefRecord>& after);
   Result<Term> term_at(LogIndex index);
+  // The term at `index`, nullopt outside the log (index 0 included).
+  std::optional<Term> term_at_or_none(LogIndex index);
 
   void put(KeySpace space, std::string key, std::string value);
   void erase(KeySpace space, std::string key);
@@ -63,10 +65,6 @@ class BatchResolver {
   StorageState state_;
   std::vector<KvWrite> writes_;
   std::map<BlobId, std::optional<record_codec::BlobRefRecord>> blob_refs_;
-  // Terms of entries appended by this batch and still in the log.
-  std::map<LogIndex, Term> appended_terms_;
-  // Entries on disk past this index were replaced or dropped by this batch.
-  LogIndex disk_log_valid_through_;
   // The greatest pointer key this batch wrote, so a snapshot restore later in
   // the batch can delete up to it.
   std::optional<std::string> greatest_pointer_key_written_;

@@ -194,15 +194,10 @@ Result<Term> Storage::term_at(LogIndex index) const {
   if (index < current.first_index() || index > current.last_index) {
     return outside_log(index, current);
   }
-  auto stored = kv_->get(KeySpace::kLog, rc::log_key(index));
-  if (!stored) return stored.status();
-  if (!stored->has_value()) return entry_vanished(index);
-  auto entry = rc::decode_log_entry(index, **stored);
-  if (!entry) {
-    return Status(ErrorCode::kCorrupt,
-                  fmt::format("log entry {} cannot be decoded", index.value()));
-  }
-  return entry->term;
+  std::optional<Term> term = current.log_terms.term_of(index);
+  QUOKKA_ASSERT(term.has_value(), "entry {} is in the log [{}, {}] but has no term",
+                index.value(), current.first_index().value(), current.last_index.value());
+  return *term;
 }
 
 Result<std::vector<LogEntry>> Storage::entries(LogIndex lo, LogIndex hi,

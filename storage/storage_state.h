@@ -5,17 +5,22 @@
 #include <string_view>
 
 #include "storage/log_entry.h"
+#include "storage/log_terms.h"
 #include "storage/pointer_record.h"
 
 namespace quokka {
 
 // The small facts about a store that Storage keeps in memory and persists in
-// the meta key space: log bounds, hard state and applied state.
+// the meta key space: log bounds, hard state and applied state; and the
+// terms of the log's entries, which the log's records hold and which are
+// read back from them when the store opens.
 struct StorageState {
   LogPosition compacted_through;  // {0, 0} until the first compaction
   LogIndex last_index;            // == compacted_through.index when empty
   HardState hard_state;
   AppliedState applied;
+  // Covers [first_index(), last_index].
+  LogTerms log_terms;
 
   LogIndex first_index() const {
     return LogIndex(compacted_through.index.value() + 1);

@@ -139,6 +139,50 @@ TEST_P(RaftLogTest, CompactingEverythingLeavesAnEmptyLogThatGrowsOn) {
   EXPECT_EQ(*storage().term_at(LogIndex(2)), Term(1));
 }
 
+TEST_P(RaftLogTest, TermsOfEveryEntryHoldAcrossConflictsCompactionAndReopen) {
+  WriteBatch batch;
+  batch.append_log_entries({entry(1, 1), entry(2, 1), entry(3, 2), entry(4, 2), entry(5, 3)});
+  commit_ok(batch);
+  // A new leader's entries replace the tail from 4 on.
+  WriteBatch conflict;
+  conflict.append_log_entries({entry(4, 5), entry(5, 5), entry(6, 6)});
+  commit_ok(conflict);
+  const std::vector<std::pair<int, int>> expected = {{1, 1}, {2, 1}, {3, 2},
+                                                     {4, 5}, {5, 5}, {6, 6}};
+  for (const auto& [index, term] : expected) {
+    EXPECT_EQ(*storage().term_at(LogIndex(index)), Term(term)) << "entry " << index;
+  }
+  harness.reopen();
+  for (const auto& [index, term] : expected) {
+    EXPECT_EQ(*storage().term_at(LogIndex(index)), Term(term)) << "entry " << index;
+  }
+  WriteBatch compact;
+  compact.compact_log_through(LogIndex(4));
+  compact.append_log_entries({entry(7, 6), entry(8, 7)});
+  commit_ok(compact);
+  harness.reopen();
+  EXPECT_EQ(*storage().term_at(LogIndex(4)), Term(5));
+  EXPECT_EQ(*storage().term_at(LogIndex(5)), Term(5));
+  EXPECT_EQ(*storage().term_at(LogIndex(6)), Term(6));
+  EXPECT_EQ(*storage().term_at(LogIndex(7)), Term(6));
+  EXPECT_EQ(*storage().term_at(LogIndex(8)), Term(7));
+  EXPECT_EQ(storage().term_at(LogIndex(3)).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(storage().term_at(LogIndex(9)).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(RaftLogTest, AnAppendBelowThePreviousEntrysTermIsRefused) {
+  WriteBatch batch;
+  batch.append_log_entries({entry(1, 3), entry(2, 4)});
+  commit_ok(batch);
+  WriteBatch lower;
+  lower.append_log_entries({entry(3, 2)});
+  Status refused = storage().commit(lower, Sync::kYes);
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("term 2 after term 4"), std::string::npos)
+      << refused.message();
+  EXPECT_EQ(storage().last_index(), LogIndex(2));
+}
+
 TEST_P(RaftLogTest, HardStateIsDurable) {
   HardState state{Term(5), NodeId(2), LogIndex(9)};
   WriteBatch batch;

@@ -11,6 +11,11 @@ quokka_test(NAME storage_test LABEL unit
     storage_stats_test.cc
   LIBRARIES quokka_storage quokka_test_support)
 
+# The terms of the log's entries, kept in memory as runs.
+quokka_test(NAME log_terms_test LABEL unit
+  SOURCES log_terms_test.cc
+  LIBRARIES quokka_storage quokka_test_support)
+
 # RocksDB's own behaviour under quokka's options.
 quokka_test(NAME rocksdb_value_collection_test LABEL unit
   SOURCES rocksdb_value_collection_test.cc
