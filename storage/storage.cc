@@ -6,6 +6,7 @@
 
 #include "common/assert.h"
 #include "storage/batch_resolver.h"
+#include "storage/log_walk.h"
 #include "storage/record_codec.h"
 
 namespace quokka {
@@ -101,41 +102,27 @@ Result<StorageState> load_state(const KvReader& reader) {
 
   // The terms of the entries, from the entries themselves: one pass over
   // the log, which compaction keeps short (raft.snapshot_interval_entries).
-  LogIndex next = state.first_index();
-  while (next <= state.last_index) {
-    auto page = reader.scan(KeySpace::kLog, rc::log_key(next),
-                            rc::log_key(LogIndex(state.last_index.value() + 1)),
-                            kLogLoadPageEntries);
-    if (!page) return page.status();
-    for (const KvPair& pair : *page) {
-      auto index = rc::decode_log_key(pair.key);
-      if (!index || *index != next) {
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("the log has no entry {}, yet ends at {}", next.value(),
-                                  state.last_index.value()));
-      }
-      auto entry = rc::decode_log_entry(*index, pair.value);
-      if (!entry) {
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("log entry {} cannot be decoded", index->value()));
-      }
-      const LogIndex before(next.value() - 1);
-      const std::optional<Term> previous = before == state.compacted_through.index
-                                               ? std::optional<Term>(state.compacted_through.term)
-                                               : state.log_terms.term_of(before);
-      if (previous && entry->term < *previous) {
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("log entry {} has term {}, lower than the term {} before it",
-                                  next.value(), entry->term.value(), previous->value()));
-      }
-      state.log_terms.append(next, entry->term);
-      next = LogIndex(next.value() + 1);
-    }
-    if (page->empty()) {
-      return Status(ErrorCode::kCorrupt,
-                    fmt::format("the log has no entry {}, yet ends at {}", next.value(),
-                                state.last_index.value()));
-    }
+  auto walked = walk_log(
+      reader, state.first_index(), LogIndex(state.last_index.value() + 1), kLogLoadPageEntries,
+      [&state](LogEntry&& entry) -> Result<LogWalkStep> {
+        const LogIndex before(entry.index.value() - 1);
+        const std::optional<Term> previous =
+            before == state.compacted_through.index
+                ? std::optional<Term>(state.compacted_through.term)
+                : state.log_terms.term_of(before);
+        if (previous && entry.term < *previous) {
+          return Status(ErrorCode::kCorrupt,
+                        fmt::format("log entry {} has term {}, lower than the term {} before it",
+                                    entry.index.value(), entry.term.value(), previous->value()));
+        }
+        state.log_terms.append(entry.index, entry.term);
+        return LogWalkStep::kContinue;
+      });
+  if (!walked) return walked.status();
+  if (walked->gap) {
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("the log has no entry {}, yet ends at {}", walked->next.value(),
+                              state.last_index.value()));
   }
   return state;
 }

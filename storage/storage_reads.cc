@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/assert.h"
+#include "storage/log_walk.h"
 #include "storage/record_codec.h"
 #include "storage/storage.h"
 
@@ -218,27 +219,15 @@ Result<std::vector<LogEntry>> Storage::entries(LogIndex lo, LogIndex hi,
   // Read in pages so a small byte budget does not read the whole range.
   constexpr size_t kPageEntries = 256;
   uint64_t bytes = 0;
-  LogIndex next = lo;
-  while (next < hi) {
-    auto pairs = kv_->scan(KeySpace::kLog, rc::log_key(next), rc::log_key(hi),
-                           kPageEntries);
-    if (!pairs) return pairs.status();
-    for (const KvPair& pair : *pairs) {
-      auto index = rc::decode_log_key(pair.key);
-      if (!index || *index != next) return entry_vanished(next);
-      auto entry = rc::decode_log_entry(*index, pair.value);
-      if (!entry) {
-        return Status(ErrorCode::kCorrupt,
-                      fmt::format("log entry {} cannot be decoded",
-                                  index->value()));
-      }
-      bytes += entry->byte_size();
-      if (!result.empty() && bytes > bytes_max) return result;
-      result.push_back(std::move(*entry));
-      next = LogIndex(next.value() + 1);
-    }
-    if (pairs->size() < kPageEntries && next < hi) return entry_vanished(next);
-  }
+  auto walked = walk_log(*kv_, lo, hi, kPageEntries,
+                         [&](LogEntry&& entry) -> Result<LogWalkStep> {
+                           bytes += entry.byte_size();
+                           if (!result.empty() && bytes > bytes_max) return LogWalkStep::kStop;
+                           result.push_back(std::move(entry));
+                           return LogWalkStep::kContinue;
+                         });
+  if (!walked) return walked.status();
+  if (walked->gap) return entry_vanished(walked->next);
   return result;
 }
 

@@ -54,5 +54,37 @@ TEST_P(StorageFormatTest, AnUndecodableMetaRecordIsCorrupt) {
   EXPECT_NE(status.message().find("hard_state"), std::string::npos);
 }
 
+// A log with a hole, or with a term that goes back, was not written by
+// quokka's Raft: the node refuses to start on it rather than serve it.
+TEST_P(StorageFormatTest, ALogWithAMissingEntryIsCorruptAndNamesTheEntry) {
+  WriteBatch batch;
+  batch.append_log_entries({entry(1, 1), entry(2, 1), entry(3, 2), entry(4, 2)});
+  commit_ok(batch);
+  ASSERT_TRUE(harness.kv()
+                  .write({KvWrite{KvWrite::Kind::kDelete, KeySpace::kLog,
+                                  record_codec::log_key(LogIndex(2)), ""}},
+                         Sync::kYes)
+                  .is_ok());
+  Status status = harness.try_reopen();
+  EXPECT_EQ(status.code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(status.message(), "the log has no entry 2, yet ends at 4");
+}
+
+TEST_P(StorageFormatTest, ALogWhoseTermGoesBackIsCorrupt) {
+  WriteBatch batch;
+  batch.append_log_entries({entry(1, 1), entry(2, 3)});
+  commit_ok(batch);
+  LogEntry lower = entry(3, 2);
+  ASSERT_TRUE(harness.kv()
+                  .write({KvWrite{KvWrite::Kind::kPut, KeySpace::kLog,
+                                  record_codec::log_key(lower.index),
+                                  record_codec::encode_log_entry_value(lower)}},
+                         Sync::kYes)
+                  .is_ok());
+  Status status = harness.try_reopen();
+  EXPECT_EQ(status.code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(status.message(), "log entry 3 has term 2, lower than the term 3 before it");
+}
+
 }  // namespace
 }  // namespace quokka::testing

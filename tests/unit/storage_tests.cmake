@@ -16,6 +16,11 @@ quokka_test(NAME log_terms_test LABEL unit
   SOURCES log_terms_test.cc
   LIBRARIES quokka_storage quokka_test_support)
 
+# Walking the log's entries in pages, at open and for replication.
+quokka_test(NAME log_walk_test LABEL unit
+  SOURCES log_walk_test.cc
+  LIBRARIES quokka_storage quokka_test_support)
+
 # RocksDB's own behaviour under quokka's options.
 quokka_test(NAME rocksdb_value_collection_test LABEL unit
   SOURCES rocksdb_value_collection_test.cc
