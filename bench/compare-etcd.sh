@@ -19,8 +19,10 @@
 # quokka through its client library, etcd through its v3 gRPC KV API
 # (--target etcd), with the same logical clients, connections, keys, values
 # and deadline. The report has the medians over the runs and the
-# quokka/etcd ratio of every cell, the disk's own fdatasync latency probed in
-# the same run, the memory check, and the machine.
+# quokka/etcd ratio of every cell, the members' CPU per request, the disk's
+# own fdatasync latency, bandwidth and a loopback round trip probed in the
+# same run, the memory check, the machine, and for each target that does
+# not hold the bound this machine sets, from those measurements.
 #
 # Installs what it needs (Debian packages), builds into $QUOKKA_BUILD_DIR
 # (default build; QUOKKA_BENCH_NO_BUILD=1 uses it as it is), keeps data under $QUOKKA_BENCH_DIR (default
@@ -44,7 +46,7 @@ memory_timeout_seconds=5
 memory_window_seconds=10
 
 usage() {
-  sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 64
 }
 
@@ -72,7 +74,8 @@ out=${out:-$root/bench/results/compare-etcd-$(date -u +%Y-%m-%d).md}
 if [[ "${QUOKKA_BENCH_NO_BUILD:-0}" != 1 ]]; then
   "$root/deploy/install-deps.sh"
   cmake -S "$root" -B "$build_dir" -G Ninja >/dev/null
-  cmake --build "$build_dir" --target quokkad quokkactl quokka-bench quokka-fsync-probe
+  cmake --build "$build_dir" --target quokkad quokkactl quokka-bench quokka-fsync-probe \
+    quokka-loopback-probe
 fi
 bench="$build_dir/bin/quokka-bench"
 if "$bench" --target etcd --op cas 2>&1 | grep -q "built without"; then
@@ -197,20 +200,44 @@ workload_args() {
   esac
 }
 
+# User + system CPU of the given processes so far, in clock ticks: the
+# members' CPU over a cell is the difference around it.
+clock_ticks=$(getconf CLK_TCK)
+members_cpu_ticks() {
+  local pid ticks total=0
+  for pid in "$@"; do
+    # Fields 14 and 15 of /proc/PID/stat, counted past the command name,
+    # which is in parentheses and may hold spaces.
+    ticks=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
 # Each cell of a run writes values no earlier cell wrote (its own seed; the
 # same for both systems): quokka stores a value once by its hash, so a cell
 # repeating an earlier one's values would skip their writing.
 run_cell() {
   local system=$1 run=$2 workload=$3 clients=$4 endpoints=$5 op size consistency line
   read -r op size consistency <<<"$(workload_args "$workload")"
+  local pids=() cpu_before cpu_after
+  if [[ $system == etcd ]]; then
+    pids=($(cat "$etcd_dir"/e*.pid))
+  else
+    pids=($(cat "$quokka_dir"/node*.pid))
+  fi
+  cpu_before=$(members_cpu_ticks "${pids[@]}")
   line=$("$bench" --target "$system" --endpoints "$endpoints" --op "$op" \
     --value-size "$size" --consistency "$consistency" --clients "$clients" \
     --duration "$duration" --warmup "$warmup" --timeout "$request_timeout_seconds" \
     --key-prefix "bench/$workload/" --seed "$((run * 1000 + clients))" \
     --json 2>>"$work/bench.log" | tail -1) || true
+  cpu_after=$(members_cpu_ticks "${pids[@]}")
   [[ "$line" == "{"* ]] || line=null
-  printf '{"system":"%s","run":%d,"workload":"%s","clients":%d,"result":%s}\n' \
-    "$system" "$run" "$workload" "$clients" "$line" >>"$results"
+  printf '{"system":"%s","run":%d,"workload":"%s","clients":%d,"members_cpu_s":%s,"result":%s}\n' \
+    "$system" "$run" "$workload" "$clients" \
+    "$(awk -v t=$((cpu_after - cpu_before)) -v hz="$clock_ticks" 'BEGIN { printf "%.3f", t / hz }')" \
+    "$line" >>"$results"
   python3 -c '
 import json, sys
 r = json.loads(sys.argv[1])["result"]
@@ -248,6 +275,15 @@ echo "fdatasync of 256 B on this disk: $probe"
 # Three at once, as the three nodes of either cluster sync for every write.
 probe_three=$("$build_dir/bin/quokka-fsync-probe" --dir "$work/probe" --count 1000 --writers 3)
 echo "the same, three writers at once: $probe_three"
+
+# The machine's other floors, for the report's bounds: a TCP round trip
+# between two processes over loopback (a write crosses two at least), and
+# the disk's bandwidth when three writers each make 1 MiB durable at a
+# time (each node writes every large value once).
+loopback=$("$build_dir/bin/quokka-loopback-probe" --count 2000)
+echo "round trip between two processes over loopback: $loopback"
+bandwidth=$("$build_dir/bin/quokka-fsync-probe" --dir "$work/probe" --count 64 --size 1048576 --writers 3)
+echo "three writers of 1 MiB + fdatasync at once: $bandwidth"
 
 started=$(date +%s)
 for ((run = 1; run <= runs; run++)); do
@@ -303,6 +339,7 @@ command_line="bench/compare-etcd.sh --runs $runs --duration $duration --warmup $
 
 mkdir -p "$(dirname "$out")"
 python3 "$root/bench/compare_etcd_report.py" --results "$results" --probe "$probe" --probe-three "$probe_three" \
+  --loopback "$loopback" --bandwidth "$bandwidth" \
   --memory "$memory" --machine "$machine" --command "$command_line" \
   --elapsed "$elapsed" >"$out"
 cat "$out"

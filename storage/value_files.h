@@ -70,6 +70,9 @@ class ValueFiles {
 
   const std::string& directory() const { return directory_; }
 
+  // The bytes a value moves through on its way to the disk at a time.
+  static constexpr size_t kDirectChunkBytes = 1 << 20;
+
  private:
   ValueFiles(std::string directory, int directory_fd)
       : directory_(std::move(directory)), directory_fd_(directory_fd) {}
@@ -79,9 +82,15 @@ class ValueFiles {
   void remove_name(const std::string& name) const;
   // Removes the retired files no open view predates. Holds mutex_.
   void remove_unviewed_locked();
+  // The buffer of direct writes, allocated at the first; nullptr when
+  // memory is short (the write then goes through the page cache).
+  char* direct_chunk();
 
   std::string directory_;
   int directory_fd_;
+  // Held by write_durably throughout: one direct write at a time.
+  std::mutex write_mutex_;
+  char* direct_chunk_ = nullptr;
 
   mutable std::mutex mutex_;
   // Retirements so far; a view's ticket is the count when it opened.

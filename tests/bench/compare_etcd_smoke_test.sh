@@ -35,6 +35,22 @@ grep -q "memory, 8 clients of 1 MiB puts" "$report" || fail "no memory check"
 grep -q "fdatasync takes p50" "$report" || fail "no disk probe"
 grep -q "three such appenders at once, .*: p50 [0-9.]* ms" "$report" ||
   fail "no probe of three syncs at once"
+grep -q "syncing it, again and again: [0-9]* MB/s in all" "$report" || fail "no disk bandwidth"
+grep -q "round trip between two processes over TCP on 127.0.0.1 takes p50 [0-9.]* ms" "$report" ||
+  fail "no loopback round trip"
+
+# The members' CPU per request, a figure for each store in every cell.
+grep -q "^## CPU per request" "$report" || fail "no CPU section"
+for row in "put 256 B | 1 |" "linearizable get 256 B | 4 |"; do
+  line=$(sed -n '/^## CPU per request/,/^## Targets/p' "$report" | grep -F "| $row") ||
+    fail "no CPU row '$row'"
+  IFS='|' read -r _ _ _ etcd quokka ratio _ <<<"$line"
+  [[ "$etcd" =~ [0-9] && "$quokka" =~ [0-9] && "$ratio" =~ [0-9]x ]] ||
+    fail "CPU row '$row' lacks a figure: $line"
+done
+# The single-client target names the floor the probes measured.
+grep -q "two loopback round trips and three syncs at once: p50 [0-9.]* ms before any work" \
+  "$report" || fail "no bound for the single-client target"
 
 # Every process the script started is gone: no pid file names a live one.
 for pid_file in $(find "$work/data" -name '*.pid' 2>/dev/null); do

@@ -2,6 +2,7 @@
 // in RocksDB only once it is durable; a file goes when its record is
 // durably deleted and no open view can still read it.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -232,6 +233,53 @@ TEST_F(ValueFilesTest, AShortOrMissingFileIsReportedCorrupt) {
   EXPECT_EQ(missing.status().code(), ErrorCode::kCorrupt);
   EXPECT_NE(missing.status().message().find("missing"), std::string::npos)
       << missing.status().message();
+}
+
+// Values reach the disk by direct I/O in aligned blocks, the last one
+// padded, and where the file system has none (tmpfs) through the page
+// cache: either way the file holds the value's bytes exactly.
+void expect_every_size_reads_back(const std::string& directory) {
+  auto files = ValueFiles::open(directory);
+  ASSERT_TRUE(files.is_ok()) << files.status().to_string();
+  const size_t chunk = ValueFiles::kDirectChunkBytes;
+  std::vector<std::string> values;
+  for (size_t size : {size_t{1}, size_t{4095}, size_t{4096}, size_t{4097}, size_t{65536 + 1000},
+                      chunk - 1, chunk, chunk + 1, 2 * chunk + chunk / 2 + 7}) {
+    std::string value(size, '\0');
+    for (size_t i = 0; i < size; ++i) value[i] = static_cast<char>((i * 31 + size) & 0xff);
+    values.push_back(std::move(value));
+  }
+  std::vector<ValueFiles::NewFile> batch;
+  std::vector<std::string> keys;
+  for (const std::string& value : values) keys.push_back(key_of(value));
+  for (size_t i = 0; i < values.size(); ++i) batch.push_back({keys[i], values[i]});
+  Status written = (*files)->write_durably(batch);
+  ASSERT_TRUE(written.is_ok()) << written.to_string();
+  for (size_t i = 0; i < values.size(); ++i) {
+    const fs::path path = fs::path(directory) / value_file_name(keys[i]);
+    EXPECT_EQ(fs::file_size(path), values[i].size());
+    auto read = (*files)->read(keys[i], values[i].size());
+    ASSERT_TRUE(read.is_ok()) << read.status().to_string();
+    ASSERT_TRUE(read->has_value());
+    EXPECT_TRUE(**read == values[i]) << "the value of " << values[i].size() << " bytes";
+  }
+  EXPECT_EQ((*files)->read(keys[0], values[0].size() + 1).status().code(), ErrorCode::kCorrupt)
+      << "a file is exactly its value, no padding";
+}
+
+TEST(ValueFilesWriteTest, ValuesOfEverySizeAroundBlocksAndChunksReadBackExactly) {
+  TempDirectory directory;
+  expect_every_size_reads_back(directory.string());
+}
+
+TEST(ValueFilesWriteTest, WithoutDirectIoTheValuesGoThroughThePageCache) {
+  // /dev/shm is a tmpfs, which refuses O_DIRECT.
+  std::error_code error;
+  if (!fs::is_directory("/dev/shm", error)) GTEST_SKIP() << "no /dev/shm here";
+  std::string pattern = "/dev/shm/quokka-value-files-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) GTEST_SKIP() << "cannot make a directory in /dev/shm";
+  expect_every_size_reads_back(pattern);
+  fs::remove_all(pattern, error);
 }
 
 TEST(ValueFileNameTest, IsTheHexOfTheKeyAndBack) {
