@@ -22,8 +22,8 @@ struct WireMessage {
 };
 
 // The envelopes for `message`: one for a Raft message, one per value for a
-// push or a request.
-std::vector<WireMessage> encode_peer_message(const node::PeerMessage& message);
+// push or a request. Takes the message to move its bytes into the wire's.
+std::vector<WireMessage> encode_peer_message(node::PeerMessage message);
 
 // The message an envelope carries (with `lamport_time` from the envelope),
 // or INVALID_ARGUMENT naming what is malformed: an unknown kind, a payload

@@ -471,7 +471,7 @@ void Server::send(NodeId to, node::PeerMessage message) {
     peer_traffic_[to].round_trip.heartbeat_sent(std::chrono::steady_clock::now());
   }
   const PeerOutbox::Lane lane = peer_lane(message);
-  for (WireMessage& wire : encode_peer_message(message)) {
+  for (WireMessage& wire : encode_peer_message(std::move(message))) {
     proto::Envelope envelope;
     envelope.set_protocol_version(proto::kProtocolVersionMin);
     envelope.set_lamport_time(lamport);
