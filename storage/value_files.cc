@@ -52,8 +52,13 @@ size_t aligned_up(size_t bytes) {
 
 // Writes `bytes` to the start of `fd`, opened with O_DIRECT, through
 // `chunk` (kDirectChunkBytes, aligned), then cuts the file to the value's
-// exact size: the last block goes out padded with zeros.
-Status write_direct(int fd, std::string_view bytes, char* chunk, const std::string& path) {
+// exact size: the last block goes out padded with zeros. EINVAL, which a
+// file system that opens with O_DIRECT may still answer to the writes
+// themselves, sets `refused` instead of failing: the caller writes the
+// file through the page cache.
+Status write_direct(int fd, std::string_view bytes, char* chunk, const std::string& path,
+                    bool& refused) {
+  refused = false;
   uint64_t offset = 0;
   while (offset < bytes.size()) {
     const size_t length = std::min<size_t>(ValueFiles::kDirectChunkBytes, bytes.size() - offset);
@@ -66,6 +71,7 @@ Status write_direct(int fd, std::string_view bytes, char* chunk, const std::stri
           ::pwrite(fd, chunk + done, padded - done, static_cast<off_t>(offset + done));
       if (written < 0) {
         if (errno == EINTR) continue;
+        refused = errno == EINVAL;
         return io_error(errno, "writing value file", path);
       }
       done += static_cast<size_t>(written);
@@ -155,15 +161,24 @@ Status ValueFiles::write_durably(const std::vector<NewFile>& files) {
     std::string temporary = path + std::string(kTemporarySuffix);
     constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
     int fd = direct_chunk() != nullptr ? ::open(temporary.c_str(), kFlags | O_DIRECT, 0644) : -1;
-    const bool direct = fd >= 0;
+    bool direct = fd >= 0;
+    if (direct) {
+      bool refused = false;
+      Status written = write_direct(fd, file.bytes, direct_chunk_, temporary, refused);
+      if (!written.is_ok() && !refused) {
+        open.push_back(Open{fd, std::move(temporary), std::move(path)});
+        return fail(written);
+      }
+      if (refused) {
+        ::close(fd);
+        direct = false;
+      }
+    }
     // A file system without direct I/O (tmpfs) refuses the flag: buffered.
     if (!direct) fd = ::open(temporary.c_str(), kFlags, 0644);
     if (fd < 0) return fail(io_error(errno, "creating value file", temporary));
     open.push_back(Open{fd, std::move(temporary), std::move(path)});
-    if (direct) {
-      Status written = write_direct(fd, file.bytes, direct_chunk_, open.back().temporary);
-      if (!written.is_ok()) return fail(written);
-    } else {
+    if (!direct) {
       Status written = write_all(fd, file.bytes, open.back().temporary);
       if (!written.is_ok()) return fail(written);
       // Start the write-back of this file now, while the next is copied
