@@ -112,9 +112,19 @@ void SimCluster::observe(SimNode& sim_node) {
 }
 
 void SimCluster::check_values_on_majority() {
+  // The values of the latest state: the pointers of the nodes that applied
+  // the most. A node behind them may still point to values the others
+  // have since overwritten and collected; it catches up by the log or a
+  // snapshot, whose values the leader holds.
+  LogIndex latest(0);
+  for (auto& [id, sim_node] : nodes_) {
+    if (!sim_node->disk().is_open()) continue;
+    latest = std::max(latest, sim_node->disk().storage().applied_state().index);
+  }
   std::set<BlobId> referenced;
   for (auto& [id, sim_node] : nodes_) {
     if (!sim_node->disk().is_open()) continue;
+    if (sim_node->disk().storage().applied_state().index != latest) continue;
     Result<StateSnapshot> state = sim_node->disk().storage().create_snapshot();
     if (!state.is_ok()) continue;
     for (const KeyPointer& pointer : state->pointers) referenced.insert(pointer.record.value_hash);
