@@ -233,9 +233,17 @@ void Node::collect_blobs() {
     }
   };
   keep_values_of(*in_log);
-  // Entries on their way to the disk: a batch carries a value only if it
-  // was not stored when the batch was made, so a stored one must stay.
-  for (const ReadyInFlight& flight : state_->readies) keep_values_of(flight.ready.entries);
+  // Entries and snapshots on their way to the disk: a batch carries a
+  // value only if it was not stored when the batch was made, so a stored
+  // one must stay. (A snapshot's restore refuses to name a value that is
+  // gone, and the node stops on the refused batch.)
+  for (const ReadyInFlight& flight : state_->readies) {
+    keep_values_of(flight.ready.entries);
+    if (!flight.ready.snapshot) continue;
+    Result<StateSnapshot> state = decode_state_snapshot(flight.ready.snapshot->data);
+    if (!state.is_ok()) return;
+    needed.insert(state->blobs.begin(), state->blobs.end());
+  }
   WriteBatch batch;
   uint64_t deleted = 0;
   for (const BlobId& id : *candidates) {
