@@ -214,6 +214,7 @@ bool Raft::has_ready() const {
   if (hard_state() != last_hard_state_) return true;
   if (log_.has_snapshot_to_hand_out() || log_.has_entries_to_hand_out()) return true;
   if (!messages_.empty() || !messages_after_persist_.empty()) return true;
+  if (broadcast_requested_ && role_ == Role::kLeader) return true;
   if (log_.has_committed_to_hand_out()) return true;
   if (!read_states_.empty() || !dropped_reads_.empty()) return true;
   return role_ == Role::kLeader && !reads_.queued.empty() &&
@@ -222,6 +223,10 @@ bool Raft::has_ready() const {
 
 Ready Raft::ready() {
   start_read_round();
+  if (broadcast_requested_) {
+    broadcast_requested_ = false;
+    if (role_ == Role::kLeader) broadcast_append();
+  }
   Ready ready;
   if (soft_state() != last_soft_state_) {
     ready.soft_state = soft_state();

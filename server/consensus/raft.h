@@ -138,6 +138,7 @@ class Raft {
   void step_follower(const Message& message);
   void append_entries(std::vector<LogEntry> entries);
   void broadcast_append();
+  void request_broadcast() { broadcast_requested_ = true; }
   void broadcast_heartbeat(const std::string& context);
   bool maybe_send_append(NodeId to, bool send_if_empty);
   void send_heartbeat(NodeId to, const std::string& context);
@@ -205,6 +206,7 @@ class Raft {
 
   std::vector<Message> messages_;
   std::vector<Message> messages_after_persist_;
+  bool broadcast_requested_ = false;
   std::vector<ReadState> read_states_;
   std::vector<std::string> dropped_reads_;
 

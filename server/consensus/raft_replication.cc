@@ -106,7 +106,7 @@ void Raft::append_entries(std::vector<LogEntry> entries) {
   log_.append(entries);
   // The leader's own entries count towards a quorum only once persisted
   // (advance), so a commit index sent out never runs ahead of its disk.
-  broadcast_append();
+  request_broadcast();
 }
 
 void Raft::broadcast_append() {
@@ -348,7 +348,7 @@ bool Raft::maybe_commit() {
 
 void Raft::commit_advanced() {
   // Followers learn the new commit index from the next append.
-  broadcast_append();
+  request_broadcast();
   // Thesis §4.2.2: a leader that removed itself leads until the change
   // commits, then steps down; it no longer counts in any quorum.
   if (!conf_.is_voter(id_) && log_.committed() >= conf_index_) {

@@ -226,6 +226,30 @@ TEST_F(ReplicationTest, EveryFollowerLearnsTheCommitWithoutWaitingForAHeartbeat)
   }
 }
 
+TEST_F(ReplicationTest, ProposalsBetweenTwoReadiesTravelInOneAppendPerFollower) {
+  // The node proposes every waiting batch before it asks for a Ready; an
+  // append per proposal would cost each follower a message, a disk sync and
+  // a response per batch, where one carries them all.
+  TestCluster& cluster = make_cluster(3);
+  ASSERT_TRUE(cluster.elect(NodeId(1)));
+  cluster.flush();
+  ASSERT_TRUE(cluster.queued().empty());
+  for (const char* command : {"a=1", "b=2", "c=3"}) {
+    ASSERT_TRUE(cluster.raft(NodeId(1)).propose({command}).is_ok());
+  }
+  for (uint64_t follower = 2; follower <= 3; ++follower) {
+    std::vector<size_t> appended;
+    for (const consensus::Message& m : cluster.queued()) {
+      if (m.type == consensus::MessageType::kAppend && m.to == NodeId(follower)) {
+        appended.push_back(m.entries.size());
+      }
+    }
+    EXPECT_EQ(appended, std::vector<size_t>{3}) << "appends to node " << follower;
+  }
+  cluster.deliver_all();
+  EXPECT_EQ(cluster.node(NodeId(3)).kv().at("c"), "3");
+}
+
 TEST_F(ReplicationTest, NothingCommitsWithoutAMajority) {
   TestCluster& cluster = make_cluster(3);
   ASSERT_TRUE(cluster.elect(NodeId(1)));
