@@ -38,7 +38,7 @@ Result<ResolvedBatch> BatchResolver::resolve(const WriteBatch& batch) {
         std::visit([this](const auto& c) { return apply(c); }, change);
     if (!status.is_ok()) return status;
   }
-  return ResolvedBatch{std::move(writes_), state_};
+  return ResolvedBatch{std::move(writes_), state_, std::move(unreferenced_)};
 }
 
 void BatchResolver::put(KeySpace space, std::string key, std::string value) {
@@ -76,9 +76,9 @@ void BatchResolver::set_blob_ref(const BlobId& id,
                                  const std::optional<rc::BlobRefRecord>& before,
                                  const std::optional<rc::BlobRefRecord>& after) {
   blob_refs_[id] = after;
+  using Change = UnreferencedIndex::Change;
   if (before && before->count == 0) {
-    erase(KeySpace::kUnreferenced,
-          rc::unreferenced_key(before->unreferenced_since_ms, id));
+    unreferenced_.push_back(Change{Change::Kind::kRemove, before->unreferenced_since_ms, id});
   }
   if (!after) {
     erase(KeySpace::kBlobRefs, std::string(id.bytes()));
@@ -86,8 +86,7 @@ void BatchResolver::set_blob_ref(const BlobId& id,
   }
   put(KeySpace::kBlobRefs, std::string(id.bytes()), rc::encode_blob_ref(*after));
   if (after->count == 0) {
-    put(KeySpace::kUnreferenced,
-        rc::unreferenced_key(after->unreferenced_since_ms, id), "");
+    unreferenced_.push_back(Change{Change::Kind::kAdd, after->unreferenced_since_ms, id});
   }
 }
 

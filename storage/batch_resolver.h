@@ -9,15 +9,18 @@
 #include "storage/kv_store.h"
 #include "storage/record_codec.h"
 #include "storage/storage_state.h"
+#include "storage/unreferenced_index.h"
 #include "storage/write_batch.h"
 
 namespace quokka {
 
 // What a validated WriteBatch turns into: the raw writes to apply in one
-// atomic KvStore::write, and the state the store will be in afterwards.
+// atomic KvStore::write, the state the store will be in afterwards, and the
+// changes to the in-memory unreferenced-blob index once the write is in.
 struct ResolvedBatch {
   std::vector<KvWrite> writes;
   StorageState state;
+  std::vector<UnreferencedIndex::Change> unreferenced;
 };
 
 // Validates a WriteBatch against the store as it is (read through `reader`
@@ -48,8 +51,8 @@ class BatchResolver {
   // The blob's reference record as of the changes so far; nullopt when the
   // blob is not stored.
   Result<std::optional<record_codec::BlobRefRecord>> blob_ref(const BlobId& id);
-  // Records the new reference record (nullopt: deleted) and keeps the
-  // unreferenced index in step with it.
+  // Records the new reference record (nullopt: deleted) and the index
+  // changes that keep the unreferenced index in step with it.
   void set_blob_ref(const BlobId& id,
                     const std::optional<record_codec::BlobRefRecord>& before,
                     const std::optional<record_codec::BlobRefRecord>& after);
@@ -64,6 +67,7 @@ class BatchResolver {
   const KvReader& reader_;
   StorageState state_;
   std::vector<KvWrite> writes_;
+  std::vector<UnreferencedIndex::Change> unreferenced_;
   std::map<BlobId, std::optional<record_codec::BlobRefRecord>> blob_refs_;
   // The greatest pointer key this batch wrote, so a snapshot restore later in
   // the batch can delete up to it.

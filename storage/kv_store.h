@@ -19,7 +19,7 @@ enum class KeySpace : uint8_t {
   kMeta = 0,          // format version, hard state, applied state, log start
   kBlobs = 1,         // blob id -> value bytes
   kBlobRefs = 2,      // blob id -> reference count record (one per blob)
-  kUnreferenced = 3,  // (unreferenced-since ms, blob id) -> "" for collection
+  kUnreferenced = 3,  // format 1's unreferenced index; emptied at open, unused
   kPointers = 4,      // key -> pointer record
   kLog = 5,           // big-endian index -> log entry
 };

@@ -117,18 +117,6 @@ std::optional<BlobRefRecord> decode_blob_ref(std::string_view value) {
   return BlobRefRecord{get_u64(value), get_u64(value.substr(8))};
 }
 
-std::string unreferenced_key(uint64_t since_ms, const BlobId& id) {
-  std::string key;
-  put_u64(key, since_ms);
-  key += id.bytes();
-  return key;
-}
-
-std::optional<BlobId> decode_unreferenced_key(std::string_view key) {
-  if (key.size() != 8 + BlobId::kSize) return std::nullopt;
-  return BlobId::from_bytes(key.substr(8));
-}
-
 std::string node_record_key(std::string_view name) {
   std::string key;
   key.reserve(meta_key::kNodeRecordPrefix.size() + name.size());

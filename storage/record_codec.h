@@ -49,10 +49,6 @@ std::optional<PointerRecord> decode_pointer(std::string_view value);
 std::string encode_blob_ref(const BlobRefRecord& record);
 std::optional<BlobRefRecord> decode_blob_ref(std::string_view value);
 
-// (since_ms, id): listing in key order gives the longest-unreferenced first.
-std::string unreferenced_key(uint64_t since_ms, const BlobId& id);
-std::optional<BlobId> decode_unreferenced_key(std::string_view key);
-
 // A node record lives in the meta key space under the node record prefix
 // followed by its name; its value is stored as given.
 std::string node_record_key(std::string_view name);

@@ -17,6 +17,7 @@ namespace {
 
 constexpr size_t kSnapshotPageEntries = 4096;
 constexpr size_t kLogLoadPageEntries = 4096;
+constexpr size_t kBlobRefsLoadPageEntries = 4096;
 
 Status corrupt_meta(std::string_view name) {
   return Status(ErrorCode::kCorrupt,
@@ -35,7 +36,9 @@ Result<std::optional<T>> read_meta(const KvReader& reader,
   return decoded;
 }
 
-Status check_format_version(KvStore& kv) {
+// The format version a store was written in; an empty store is stamped
+// with the current one first.
+Result<uint32_t> check_format_version(KvStore& kv) {
   auto version = read_meta<uint32_t>(kv, meta_key::kFormatVersion,
                                      rc::decode_format_version);
   if (!version) return version.status();
@@ -48,7 +51,7 @@ Status check_format_version(KvStore& kv) {
                       "this binary reads format versions {} to {}",
                       found, kStorageFormatVersionMin, kStorageFormatVersion));
     }
-    return Status::ok();
+    return found;
   }
   // No version: only a brand-new, empty store may be stamped.
   for (int space = 0; space < kKeySpaceCount; ++space) {
@@ -64,7 +67,49 @@ Status check_format_version(KvStore& kv) {
       KvWrite{KvWrite::Kind::kPut, KeySpace::kMeta,
               std::string(meta_key::kFormatVersion),
               rc::encode_format_version(kStorageFormatVersion)}};
-  return kv.write(stamp, Sync::kYes);
+  Status stamped = kv.write(stamp, Sync::kYes);
+  if (!stamped.is_ok()) return stamped;
+  return kStorageFormatVersion;
+}
+
+// Format 1 to 2: the on-disk unreferenced index goes (UnreferencedIndex
+// rebuilds it from the reference records), and the store is stamped 2.
+// Both in one synced write, so a crash leaves either format whole.
+Status upgrade_from_format_1(KvStore& kv) {
+  std::vector<KvWrite> upgrade;
+  auto last = kv.last_key(KeySpace::kUnreferenced);
+  if (!last) return last.status();
+  if (last->has_value()) {
+    upgrade.push_back(KvWrite{KvWrite::Kind::kDeleteRange, KeySpace::kUnreferenced, "",
+                              **last + std::string(1, '\0')});
+  }
+  upgrade.push_back(KvWrite{KvWrite::Kind::kPut, KeySpace::kMeta,
+                            std::string(meta_key::kFormatVersion),
+                            rc::encode_format_version(2)});
+  return kv.write(upgrade, Sync::kYes);
+}
+
+// Every blob whose reference count is 0, from the reference records.
+Result<UnreferencedIndex> load_unreferenced(const KvReader& reader) {
+  UnreferencedIndex index;
+  std::string start;
+  while (true) {
+    auto page = reader.scan(KeySpace::kBlobRefs, start, "", kBlobRefsLoadPageEntries);
+    if (!page) return page.status();
+    for (const KvPair& pair : *page) {
+      auto id = BlobId::from_bytes(pair.key);
+      auto record = rc::decode_blob_ref(pair.value);
+      if (!id || !record) {
+        return Status(ErrorCode::kCorrupt,
+                      fmt::format("a blob reference record ({}-byte key) cannot be decoded",
+                                  pair.key.size()));
+      }
+      if (record->count == 0) index.add(record->unreferenced_since_ms, *id);
+    }
+    if (page->size() < kBlobRefsLoadPageEntries) break;
+    start = page->back().key + std::string(1, '\0');
+  }
+  return index;
 }
 
 Result<StorageState> load_state(const KvReader& reader) {
@@ -130,11 +175,18 @@ Result<StorageState> load_state(const KvReader& reader) {
 }  // namespace
 
 Result<std::unique_ptr<Storage>> Storage::open(std::shared_ptr<KvStore> kv) {
-  Status version = check_format_version(*kv);
-  if (!version.is_ok()) return version;
+  auto version = check_format_version(*kv);
+  if (!version) return version.status();
+  if (*version == 1) {
+    Status upgraded = upgrade_from_format_1(*kv);
+    if (!upgraded.is_ok()) return upgraded;
+  }
   auto state = load_state(*kv);
   if (!state) return state.status();
-  return std::unique_ptr<Storage>(new Storage(std::move(kv), *state));
+  auto unreferenced = load_unreferenced(*kv);
+  if (!unreferenced) return unreferenced.status();
+  return std::unique_ptr<Storage>(
+      new Storage(std::move(kv), *state, std::move(unreferenced).value()));
 }
 
 Result<std::unique_ptr<Storage>> Storage::open_rocksdb(
@@ -166,7 +218,8 @@ Status Storage::commit(const WriteBatch& batch, Sync sync) {
     if (!written.is_ok()) return written;
   }
   std::lock_guard state_lock(state_mutex_);
-  state_ = resolved->state;
+  state_ = std::move(resolved->state);
+  unreferenced_.apply(resolved->unreferenced);
   return Status::ok();
 }
 
@@ -179,7 +232,10 @@ StorageStats Storage::stats() const {
   stats.keys = of(kv.keys, KeySpace::kPointers);
   stats.blobs = of(kv.keys, KeySpace::kBlobRefs);
   stats.blob_bytes = of(kv.bytes, KeySpace::kBlobs);
-  stats.blobs_unreferenced = of(kv.keys, KeySpace::kUnreferenced);
+  {
+    std::lock_guard lock(state_mutex_);
+    stats.blobs_unreferenced = unreferenced_.size();
+  }
   stats.data_bytes = kv.data_bytes;
   stats.write_stall_seconds = static_cast<double>(kv.write_stall_micros) / 1e6;
   stats.value_garbage_bytes = kv.value_garbage_bytes;

@@ -14,13 +14,16 @@
 #include "storage/state_snapshot.h"
 #include "storage/storage_stats.h"
 #include "storage/storage_state.h"
+#include "storage/unreferenced_index.h"
 #include "storage/write_batch.h"
 
 namespace quokka {
 
 // The on-disk format this binary writes, and the oldest it can read. Stored
 // when a store is created and checked on every open.
-inline constexpr uint32_t kStorageFormatVersion = 1;
+// Format 1 kept the unreferenced-blob index on disk; opening such a store
+// drops that index (it is rebuilt in memory) and stamps it format 2.
+inline constexpr uint32_t kStorageFormatVersion = 2;
 inline constexpr uint32_t kStorageFormatVersionMin = 1;
 
 // A node's durable state — blobs, pointers, node records, Raft log and hard
@@ -94,17 +97,20 @@ class Storage final : public BlobStore,
   HardState hard_state() const override;
 
  private:
-  Storage(std::shared_ptr<KvStore> kv, const StorageState& state)
-      : kv_(std::move(kv)), state_(state) {}
+  Storage(std::shared_ptr<KvStore> kv, const StorageState& state,
+          UnreferencedIndex unreferenced)
+      : kv_(std::move(kv)), state_(state), unreferenced_(std::move(unreferenced)) {}
 
   StorageState state() const;
 
   std::shared_ptr<KvStore> kv_;
   // Held for a whole commit, so batches resolve against settled state.
   std::mutex commit_mutex_;
-  // Guards state_, which readers copy and commits replace.
+  // Guards state_, which readers copy and commits replace, and
+  // unreferenced_, which commits change once their write is in.
   mutable std::mutex state_mutex_;
   StorageState state_;
+  UnreferencedIndex unreferenced_;
 };
 
 }  // namespace quokka

@@ -67,23 +67,8 @@ Result<uint64_t> Storage::blob_reference_count(const BlobId& id) const {
 
 Result<std::vector<BlobId>> Storage::unreferenced_blobs(
     uint64_t unreferenced_before_ms, size_t limit) const {
-  // Keys are (since_ms, id), so every key below the bare 8-byte
-  // `unreferenced_before_ms` has since_ms < unreferenced_before_ms.
-  std::string end;
-  rc::put_u64(end, unreferenced_before_ms);
-  auto page = kv_->scan(KeySpace::kUnreferenced, "", end, limit);
-  if (!page) return page.status();
-  std::vector<BlobId> ids;
-  ids.reserve(page->size());
-  for (const KvPair& pair : *page) {
-    auto id = rc::decode_unreferenced_key(pair.key);
-    if (!id) {
-      return Status(ErrorCode::kCorrupt,
-                    "an unreferenced-blob index key cannot be decoded");
-    }
-    ids.push_back(*id);
-  }
-  return ids;
+  std::lock_guard lock(state_mutex_);
+  return unreferenced_.before(unreferenced_before_ms, limit);
 }
 
 Result<std::optional<PointerRecord>> Storage::get_pointer(

@@ -80,6 +80,7 @@ TEST_P(BlobStoreTest, ARefusedBatchLeavesNoTrace) {
   EXPECT_NE(status.message().find("already 0"), std::string::npos);
   EXPECT_FALSE(storage().get_pointer("k")->has_value());
   EXPECT_FALSE(*storage().has_blob(BlobId::of("another value")));
+  EXPECT_EQ(*storage().unreferenced_blobs(UINT64_MAX, 10), std::vector<BlobId>{id});
 }
 
 TEST_P(BlobStoreTest, ListsBlobsUnreferencedLongerThanTheGracePeriod) {
@@ -100,6 +101,30 @@ TEST_P(BlobStoreTest, ListsBlobsUnreferencedLongerThanTheGracePeriod) {
   commit_ok(release);
   EXPECT_EQ(*storage().unreferenced_blobs(701, 10),
             (std::vector<BlobId>{old, young, held}));
+}
+
+TEST_P(BlobStoreTest, TheUnreferencedListIsRebuiltFromTheCountsOnReopen) {
+  BlobId young = *storage().put_blob("young", 500, Sync::kYes);
+  BlobId old = *storage().put_blob("old", 100, Sync::kYes);
+  BlobId held = *storage().put_blob("held", 50, Sync::kYes);
+  BlobId released = *storage().put_blob("released", 50, Sync::kYes);
+  WriteBatch reference;
+  reference.add_blob_reference(held);
+  reference.add_blob_reference(released);
+  commit_ok(reference);
+  WriteBatch release;
+  release.remove_blob_reference(released, 300);
+  commit_ok(release);
+
+  harness.reopen();
+  EXPECT_EQ(*storage().unreferenced_blobs(UINT64_MAX, 10),
+            (std::vector<BlobId>{old, released, young}));
+  EXPECT_EQ(*storage().unreferenced_blobs(301, 10), (std::vector<BlobId>{old, released}));
+  EXPECT_EQ(storage().stats().blobs_unreferenced, 3u);
+  // The index lives in memory: no write puts anything on disk for it.
+  auto on_disk = harness.kv().last_key(KeySpace::kUnreferenced);
+  ASSERT_TRUE(on_disk.is_ok());
+  EXPECT_FALSE(on_disk->has_value());
 }
 
 TEST_P(BlobStoreTest, DeletesOnlyBlobsStillUnreferencedSinceTheCutoff) {

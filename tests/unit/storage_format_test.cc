@@ -21,6 +21,29 @@ TEST_P(StorageFormatTest, ANewStoreIsStampedWithTheCurrentFormat) {
             kStorageFormatVersion);
 }
 
+TEST_P(StorageFormatTest, AFormat1StoreLosesItsOnDiskIndexAndIsStampedTheCurrentFormat) {
+  // Format 1 kept (since ms, blob id) keys in the unreferenced space; the
+  // index is now rebuilt from the reference counts.
+  BlobId kept = *storage().put_blob("unreferenced", 100, Sync::kYes);
+  std::string legacy_key(8, '\0');
+  legacy_key += BlobId::of("collected long ago").bytes();
+  ASSERT_TRUE(harness.kv()
+                  .write({KvWrite{KvWrite::Kind::kPut, KeySpace::kUnreferenced, legacy_key, ""},
+                          KvWrite{KvWrite::Kind::kPut, KeySpace::kMeta,
+                                  std::string(meta_key::kFormatVersion),
+                                  record_codec::encode_format_version(1)}},
+                         Sync::kYes)
+                  .is_ok());
+  ASSERT_TRUE(harness.try_reopen().is_ok());
+  auto stored = harness.kv().get(KeySpace::kMeta, meta_key::kFormatVersion);
+  ASSERT_TRUE(stored.is_ok() && stored->has_value());
+  EXPECT_EQ(record_codec::decode_format_version(**stored), kStorageFormatVersion);
+  auto legacy = harness.kv().last_key(KeySpace::kUnreferenced);
+  ASSERT_TRUE(legacy.is_ok());
+  EXPECT_FALSE(legacy->has_value());
+  EXPECT_EQ(*storage().unreferenced_blobs(UINT64_MAX, 10), std::vector<BlobId>{kept});
+}
+
 TEST_P(StorageFormatTest, ANewerFormatIsRefusedNamingBothVersions) {
   ASSERT_TRUE(write_meta(harness.kv(), meta_key::kFormatVersion,
                          record_codec::encode_format_version(7))
