@@ -17,6 +17,7 @@ packages=(
   libcli11-dev
   libtomlplusplus-dev
   libssl-dev
+  libgoogle-perftools-dev
   clang libclang-rt-14-dev
   prometheus python3
   # quokka-bench --target etcd and bench/compare-etcd.sh: etcd's gRPC API,
