@@ -162,6 +162,11 @@ ServerMetrics::ServerMetrics(const MetricsConfig& config, std::string_view versi
                        *registry_, "quokka_storage_write_stall_seconds_total",
                        "Time RocksDB delayed or stopped writes because compaction fell behind.")
                        .Add({})),
+      lookups_filtered_(family<prometheus::Counter>(
+                            *registry_, "quokka_storage_lookups_filtered_total",
+                            "File reads point lookups skipped: the file's bloom filter said "
+                            "the key is not in it.")
+                            .Add({})),
       value_garbage_bytes_(family<prometheus::Gauge>(
                                *registry_, "quokka_storage_value_garbage_bytes",
                                "Bytes of deleted values still in the files that hold values.")
@@ -346,6 +351,7 @@ void ServerMetrics::set_storage(const StorageStats& stats, uint64_t quota_bytes)
   data_bytes_.Set(static_cast<double>(stats.data_bytes));
   quota_bytes_.Set(static_cast<double>(quota_bytes));
   advance_to(write_stall_, stats.write_stall_seconds);
+  advance_to(lookups_filtered_, static_cast<double>(stats.lookups_filtered));
   value_garbage_bytes_.Set(static_cast<double>(stats.value_garbage_bytes));
   value_collection_on_.Set(stats.value_collection_on ? 1 : 0);
 }

@@ -129,6 +129,7 @@ class ServerMetrics {
   prometheus::Histogram& log_sync_;
   prometheus::Histogram& storage_write_wait_;
   prometheus::Counter& write_stall_;
+  prometheus::Counter& lookups_filtered_;
   prometheus::Gauge& value_garbage_bytes_;
   prometheus::Gauge& value_collection_on_;
   prometheus::Gauge& keys_;

@@ -55,6 +55,9 @@ struct KvStoreStats {
   // Time writes were delayed or stopped by the store itself (RocksDB's write
   // stalls, when compaction falls behind), since it was opened.
   uint64_t write_stall_micros = 0;
+  // File reads a point lookup skipped because the file's filter said the
+  // key is not there, since the store was opened.
+  uint64_t lookups_filtered = 0;
   // Bytes of deleted values still in the files that hold values, and
   // whether the store is reclaiming them (RocksDB's blob garbage
   // collection, which it turns on only when there is enough to reclaim).

@@ -1,12 +1,14 @@
 #include "storage/rocksdb_kv_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/snapshot.h>
 #include <rocksdb/statistics.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <fmt/format.h>
@@ -82,6 +84,18 @@ bool verified_above(KeySpace space) { return space == KeySpace::kBlobs; }
 bool hashed_by_prefix(KeySpace space) {
   return space == KeySpace::kBlobs || space == KeySpace::kBlobRefs;
 }
+
+// The spaces where a write looks up keys that are often absent: a new
+// value's id (is it stored? its reference count), a key written for the
+// first time. Without a filter, each such lookup reads a block of every file
+// of the space once its memtables have been flushed (bench/NOTES.md §21).
+bool looked_up_absent(KeySpace space) {
+  return space == KeySpace::kBlobs || space == KeySpace::kBlobRefs ||
+         space == KeySpace::kPointers;
+}
+
+// About 1% false positives, 1.25 bytes per key in each file's filter.
+constexpr double kFilterBitsPerKey = 10;
 
 // A value's id is 32 random bytes: 8 spread keys over buckets as well as 32.
 constexpr size_t kHashedPrefixBytes = 8;
@@ -298,6 +312,11 @@ Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
   for (size_t i = 0; i < kFamilyNames.size(); ++i) {
     rocksdb::ColumnFamilyOptions family_options;
     if (options.memtable_bytes > 0) family_options.write_buffer_size = options.memtable_bytes;
+    if (looked_up_absent(static_cast<KeySpace>(i))) {
+      rocksdb::BlockBasedTableOptions table;
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kFilterBitsPerKey));
+      family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    }
     if (hashed_by_prefix(static_cast<KeySpace>(i))) {
       family_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kHashedPrefixBytes));
       family_options.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(
@@ -604,6 +623,7 @@ KvStoreStats RocksDbKvStore::stats() const {
                       property(value_files_family_, rocksdb::DB::Properties::kTotalSstFilesSize) +
                       property(value_files_family_, rocksdb::DB::Properties::kCurSizeAllMemTables);
   stats.write_stall_micros = statistics_->getTickerCount(rocksdb::STALL_MICROS);
+  stats.lookups_filtered = statistics_->getTickerCount(rocksdb::BLOOM_FILTER_USEFUL);
   stats.value_garbage_bytes = property(families_[static_cast<size_t>(KeySpace::kBlobs)],
                                        "rocksdb.live-blob-file-garbage-size");
   stats.value_collection_on = value_collection_on_.load();

@@ -238,6 +238,7 @@ StorageStats Storage::stats() const {
   }
   stats.data_bytes = kv.data_bytes;
   stats.write_stall_seconds = static_cast<double>(kv.write_stall_micros) / 1e6;
+  stats.lookups_filtered = kv.lookups_filtered;
   stats.value_garbage_bytes = kv.value_garbage_bytes;
   stats.value_collection_on = kv.value_collection_on;
   return stats;

@@ -21,6 +21,8 @@ struct StorageStats {
   uint64_t data_bytes = 0;
   // Time the store itself held writes back (RocksDB write stalls).
   double write_stall_seconds = 0;
+  // File reads that point lookups skipped thanks to the files' filters.
+  uint64_t lookups_filtered = 0;
   // Deleted values' bytes still on disk, and whether they are reclaimed now.
   uint64_t value_garbage_bytes = 0;
   bool value_collection_on = false;

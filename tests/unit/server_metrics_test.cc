@@ -157,6 +157,7 @@ TEST(ServerMetricsTest, StorageGaugesAndWriteStallTime) {
   stats.blobs_unreferenced = 2;
   stats.data_bytes = 10000;
   stats.write_stall_seconds = 1.5;
+  stats.lookups_filtered = 42;
   stats.value_garbage_bytes = 777;
   stats.value_collection_on = true;
   metrics.set_storage(stats, 1 << 20);
@@ -168,6 +169,7 @@ TEST(ServerMetricsTest, StorageGaugesAndWriteStallTime) {
   EXPECT_THAT(text, HasSubstr("quokka_storage_data_bytes 10000"));
   EXPECT_THAT(text, HasSubstr("quokka_storage_quota_bytes 1048576"));
   EXPECT_THAT(text, HasSubstr("quokka_storage_write_stall_seconds_total 1.5"));
+  EXPECT_THAT(text, HasSubstr("quokka_storage_lookups_filtered_total 42"));
   EXPECT_THAT(text, HasSubstr("quokka_storage_value_garbage_bytes 777"));
   EXPECT_THAT(text, HasSubstr("quokka_storage_value_collection_active 1"));
 }

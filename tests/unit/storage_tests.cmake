@@ -36,3 +36,9 @@ quokka_test(NAME rocksdb_value_files_test LABEL unit
 quokka_test(NAME rocksdb_hashed_memtable_test LABEL unit
   SOURCES rocksdb_hashed_memtable_test.cc
   LIBRARIES quokka_storage quokka_test_support)
+
+# The spaces a write looks up absent keys in keep bloom filters in their
+# files.
+quokka_test(NAME rocksdb_filter_test LABEL unit
+  SOURCES rocksdb_filter_test.cc
+  LIBRARIES quokka_storage quokka_test_support)
