@@ -14,8 +14,6 @@ namespace rc = record_codec;
 
 namespace {
 
-constexpr size_t kScanPageEntries = 4096;
-
 Status corrupt_record(std::string_view what, std::string_view key_hex) {
   return Status(ErrorCode::kCorrupt,
                 fmt::format("{} record {} cannot be decoded", what, key_hex));
@@ -29,8 +27,9 @@ std::string hex_of(std::string_view bytes) {
 
 }  // namespace
 
-BatchResolver::BatchResolver(const KvReader& reader, const StorageState& state)
-    : reader_(reader), state_(state) {}
+BatchResolver::BatchResolver(const KvReader& reader, const StorageState& state,
+                             const BlobReferences& references)
+    : reader_(reader), state_(state), references_(references) {}
 
 Result<ResolvedBatch> BatchResolver::resolve(const WriteBatch& batch) {
   for (const WriteBatch::Change& change : batch.changes()) {
@@ -38,7 +37,12 @@ Result<ResolvedBatch> BatchResolver::resolve(const WriteBatch& batch) {
         std::visit([this](const auto& c) { return apply(c); }, change);
     if (!status.is_ok()) return status;
   }
-  return ResolvedBatch{std::move(writes_), state_, std::move(unreferenced_)};
+  std::vector<BlobReferences::Change> references;
+  references.reserve(blob_refs_.size());
+  for (const auto& [id, after] : blob_refs_) {
+    references.push_back(BlobReferences::Change{id, after});
+  }
+  return ResolvedBatch{std::move(writes_), state_, std::move(references)};
 }
 
 void BatchResolver::put(KeySpace space, std::string key, std::string value) {
@@ -57,110 +61,122 @@ void BatchResolver::erase_range(KeySpace space, std::string start,
                             std::move(start), std::move(end)});
 }
 
-Result<std::optional<rc::BlobRefRecord>> BatchResolver::blob_ref(
-    const BlobId& id) {
-  auto cached = blob_refs_.find(id);
-  if (cached != blob_refs_.end()) return cached->second;
-  auto stored = reader_.get(KeySpace::kBlobRefs, id.bytes());
-  if (!stored) return stored.status();
-  std::optional<rc::BlobRefRecord> record;
-  if (stored->has_value()) {
-    record = rc::decode_blob_ref(**stored);
-    if (!record) return corrupt_record("blob reference", id.hex());
-  }
-  blob_refs_.emplace(id, record);
-  return record;
+std::optional<rc::BlobRefRecord> BatchResolver::blob_ref(const BlobId& id) const {
+  auto changed = blob_refs_.find(id);
+  if (changed != blob_refs_.end()) return changed->second;
+  const rc::BlobRefRecord* stored = references_.find(id);
+  if (stored == nullptr) return std::nullopt;
+  return *stored;
 }
 
 void BatchResolver::set_blob_ref(const BlobId& id,
                                  const std::optional<rc::BlobRefRecord>& before,
                                  const std::optional<rc::BlobRefRecord>& after) {
   blob_refs_[id] = after;
-  using Change = UnreferencedIndex::Change;
-  if (before && before->count == 0) {
-    unreferenced_.push_back(Change{Change::Kind::kRemove, before->unreferenced_since_ms, id});
-  }
   if (!after) {
     erase(KeySpace::kBlobRefs, std::string(id.bytes()));
     return;
   }
-  put(KeySpace::kBlobRefs, std::string(id.bytes()), rc::encode_blob_ref(*after));
-  if (after->count == 0) {
-    unreferenced_.push_back(Change{Change::Kind::kAdd, after->unreferenced_since_ms, id});
+  // On disk a record is only ever written at count 0: the count itself is
+  // the pointers' to tell when the store opens.
+  const bool unreferenced_since_changed =
+      after->count == 0 && (!before || before->count != 0 ||
+                            before->unreferenced_since_ms != after->unreferenced_since_ms);
+  if (unreferenced_since_changed) {
+    put(KeySpace::kBlobRefs, std::string(id.bytes()), rc::encode_blob_ref(*after));
   }
+}
+
+Status BatchResolver::reference(const BlobId& id, std::string_view key) {
+  std::optional<rc::BlobRefRecord> before = blob_ref(id);
+  if (!before) {
+    return Status(ErrorCode::kNotFound,
+                  fmt::format("cannot point key {} at blob {}: the blob is not stored",
+                              hex_of(key), id.hex()));
+  }
+  set_blob_ref(id, before, rc::BlobRefRecord{before->count + 1, 0});
+  return Status::ok();
+}
+
+Status BatchResolver::unreference(const BlobId& id, std::string_view key, uint64_t now_ms) {
+  std::optional<rc::BlobRefRecord> before = blob_ref(id);
+  // A stored pointer always names a stored blob with a count of at least
+  // one: the open derives the counts from the pointers, and every change
+  // since keeps them in step.
+  if (!before || before->count == 0) {
+    return Status(ErrorCode::kCorrupt,
+                  fmt::format("the pointer of key {} names blob {}, which {}", hex_of(key),
+                              id.hex(), before ? "has no references" : "is not stored"));
+  }
+  const uint64_t count = before->count - 1;
+  set_blob_ref(id, before, rc::BlobRefRecord{count, count == 0 ? now_ms : 0});
+  return Status::ok();
+}
+
+Result<std::optional<PointerRecord>> BatchResolver::pointer(const std::string& key) {
+  auto written = pointers_.find(key);
+  if (written != pointers_.end()) return written->second;
+  if (pointers_replaced_) return std::optional<PointerRecord>();
+  auto stored = reader_.get(KeySpace::kPointers, key);
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return std::optional<PointerRecord>();
+  std::optional<PointerRecord> record = rc::decode_pointer(**stored);
+  if (!record) return corrupt_record("pointer", hex_of(key));
+  return record;
 }
 
 Status BatchResolver::apply(const WriteBatch::PutBlob& change) {
-  auto before = blob_ref(change.id);
-  if (!before) return before.status();
-  if (!before->has_value()) {
+  std::optional<rc::BlobRefRecord> before = blob_ref(change.id);
+  if (!before) {
     put(KeySpace::kBlobs, std::string(change.id.bytes()), change.bytes);
     set_blob_ref(change.id, std::nullopt, rc::BlobRefRecord{0, change.now_ms});
-  } else if ((*before)->count == 0) {
+  } else if (before->count == 0) {
     // Restart the grace period: a writer is about to reference the blob. Never
     // move it backwards, should the caller's clock have restarted lower.
-    uint64_t since = std::max((*before)->unreferenced_since_ms, change.now_ms);
-    set_blob_ref(change.id, *before, rc::BlobRefRecord{0, since});
+    uint64_t since = std::max(before->unreferenced_since_ms, change.now_ms);
+    set_blob_ref(change.id, before, rc::BlobRefRecord{0, since});
   }
-  return Status::ok();
-}
-
-Status BatchResolver::apply(const WriteBatch::AddBlobReference& change) {
-  auto before = blob_ref(change.id);
-  if (!before) return before.status();
-  if (!before->has_value()) {
-    return Status(ErrorCode::kNotFound,
-                  fmt::format("cannot reference blob {}: it is not stored",
-                              change.id.hex()));
-  }
-  set_blob_ref(change.id, *before, rc::BlobRefRecord{(*before)->count + 1, 0});
-  return Status::ok();
-}
-
-Status BatchResolver::apply(const WriteBatch::RemoveBlobReference& change) {
-  auto before = blob_ref(change.id);
-  if (!before) return before.status();
-  if (!before->has_value()) {
-    return Status(ErrorCode::kNotFound,
-                  fmt::format("cannot unreference blob {}: it is not stored",
-                              change.id.hex()));
-  }
-  uint64_t count = (*before)->count;
-  if (count == 0) {
-    return Status(ErrorCode::kInvalidArgument,
-                  fmt::format("cannot unreference blob {}: its reference "
-                              "count is already 0",
-                              change.id.hex()));
-  }
-  uint64_t since = count == 1 ? change.now_ms : 0;
-  set_blob_ref(change.id, *before, rc::BlobRefRecord{count - 1, since});
   return Status::ok();
 }
 
 Status BatchResolver::apply(const WriteBatch::DeleteBlobIfUnreferenced& change) {
-  auto before = blob_ref(change.id);
-  if (!before) return before.status();
-  if (!before->has_value()) return Status::ok();
-  const rc::BlobRefRecord& record = **before;
-  if (record.count != 0 ||
-      record.unreferenced_since_ms >= change.unreferenced_before_ms) {
+  std::optional<rc::BlobRefRecord> before = blob_ref(change.id);
+  if (!before) return Status::ok();
+  if (before->count != 0 || before->unreferenced_since_ms >= change.unreferenced_before_ms) {
     return Status::ok();
   }
   erase(KeySpace::kBlobs, std::string(change.id.bytes()));
-  set_blob_ref(change.id, *before, std::nullopt);
+  set_blob_ref(change.id, before, std::nullopt);
   return Status::ok();
 }
 
 Status BatchResolver::apply(const WriteBatch::PutPointer& change) {
+  auto previous = pointer(change.key);
+  if (!previous) return previous.status();
+  // Reference first: a pointer set again to its own blob never takes the
+  // count through zero.
+  Status referenced = reference(change.record.value_hash, change.key);
+  if (!referenced.is_ok()) return referenced;
+  if (*previous) {
+    Status unreferenced = unreference((*previous)->value_hash, change.key, change.now_ms);
+    if (!unreferenced.is_ok()) return unreferenced;
+  }
   if (!greatest_pointer_key_written_ ||
       *greatest_pointer_key_written_ < change.key) {
     greatest_pointer_key_written_ = change.key;
   }
+  pointers_[change.key] = change.record;
   put(KeySpace::kPointers, change.key, rc::encode_pointer(change.record));
   return Status::ok();
 }
 
 Status BatchResolver::apply(const WriteBatch::DeletePointer& change) {
+  auto previous = pointer(change.key);
+  if (!previous) return previous.status();
+  if (!*previous) return Status::ok();
+  Status unreferenced = unreference((*previous)->value_hash, change.key, change.now_ms);
+  if (!unreferenced.is_ok()) return unreferenced;
+  pointers_[change.key] = std::nullopt;
   erase(KeySpace::kPointers, change.key);
   return Status::ok();
 }
@@ -334,9 +350,7 @@ Status BatchResolver::apply(const WriteBatch::RestoreSnapshot& change) {
   size_t missing = 0;
   std::optional<BlobId> first_missing;
   for (const auto& [id, count] : counts) {
-    auto ref = blob_ref(id);
-    if (!ref) return ref.status();
-    if (!ref->has_value()) {
+    if (!blob_ref(id)) {
       ++missing;
       if (!first_missing) first_missing = id;
     }
@@ -360,10 +374,15 @@ Status BatchResolver::apply(const WriteBatch::RestoreSnapshot& change) {
   if (greatest) {
     erase_range(KeySpace::kPointers, "", *greatest + std::string(1, '\0'));
   }
+  // The counts are recounted below, so the pointers go in as they are.
+  pointers_.clear();
+  pointers_replaced_ = true;
   for (const KeyPointer& pointer : snapshot.pointers) {
-    WriteBatch::PutPointer put_change{pointer.key, pointer.record};
-    Status status = apply(put_change);
-    if (!status.is_ok()) return status;
+    if (!greatest_pointer_key_written_ || *greatest_pointer_key_written_ < pointer.key) {
+      greatest_pointer_key_written_ = pointer.key;
+    }
+    pointers_[pointer.key] = pointer.record;
+    put(KeySpace::kPointers, pointer.key, rc::encode_pointer(pointer.record));
   }
 
   // Replace the node records. The range covers every name, so it also
@@ -378,33 +397,23 @@ Status BatchResolver::apply(const WriteBatch::RestoreSnapshot& change) {
   // Recount every stored blob: those stored before this batch, and those
   // this batch stored.
   std::set<BlobId> stored_ids;
-  std::string start;
-  while (true) {
-    auto page = reader_.scan(KeySpace::kBlobRefs, start, "", kScanPageEntries);
-    if (!page) return page.status();
-    for (const KvPair& pair : *page) {
-      auto id = BlobId::from_bytes(pair.key);
-      if (!id) return corrupt_record("blob reference key", hex_of(pair.key));
-      stored_ids.insert(*id);
-    }
-    if (page->size() < kScanPageEntries) break;
-    start = page->back().key + std::string(1, '\0');
-  }
+  references_.for_each([&stored_ids](const BlobId& id, const rc::BlobRefRecord&) {
+    stored_ids.insert(id);
+  });
   for (const auto& [id, record] : blob_refs_) stored_ids.insert(id);
   for (const BlobId& id : stored_ids) {
-    auto before = blob_ref(id);
-    if (!before) return before.status();
-    if (!before->has_value()) continue;  // deleted earlier in this batch
+    std::optional<rc::BlobRefRecord> before = blob_ref(id);
+    if (!before) continue;  // deleted earlier in this batch
     auto count = counts.find(id);
     rc::BlobRefRecord after;
     if (count != counts.end()) {
       after = rc::BlobRefRecord{count->second, 0};
-    } else if ((*before)->count == 0) {
-      after = **before;  // already unreferenced: keep its grace period
+    } else if (before->count == 0) {
+      after = *before;  // already unreferenced: keep its grace period
     } else {
       after = rc::BlobRefRecord{0, change.now_ms};
     }
-    if (after != **before) set_blob_ref(id, *before, after);
+    if (after != *before) set_blob_ref(id, before, after);
   }
 
   // The log restarts after the snapshot's position.

@@ -3,40 +3,40 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "storage/blob_references.h"
 #include "storage/kv_store.h"
 #include "storage/record_codec.h"
 #include "storage/storage_state.h"
-#include "storage/unreferenced_index.h"
 #include "storage/write_batch.h"
 
 namespace quokka {
 
 // What a validated WriteBatch turns into: the raw writes to apply in one
 // atomic KvStore::write, the state the store will be in afterwards, and the
-// changes to the in-memory unreferenced-blob index once the write is in.
+// changes to the in-memory reference counts once the write is in.
 struct ResolvedBatch {
   std::vector<KvWrite> writes;
   StorageState state;
-  std::vector<UnreferencedIndex::Change> unreferenced;
+  std::vector<BlobReferences::Change> references;
 };
 
 // Validates a WriteBatch against the store as it is (read through `reader`
-// and `state`) and translates it into raw writes. Reads nothing it does not
-// need: reference counts are read only for the blobs the batch touches.
-// Nothing is written here; a refused batch leaves no trace.
+// `state` and `references`) and translates it into raw writes. Reads
+// nothing it does not need: of the store, only the pointers the batch
+// replaces. Nothing is written here; a refused batch leaves no trace.
 class BatchResolver {
  public:
-  BatchResolver(const KvReader& reader, const StorageState& state);
+  BatchResolver(const KvReader& reader, const StorageState& state,
+                const BlobReferences& references);
 
   Result<ResolvedBatch> resolve(const WriteBatch& batch);
 
  private:
   Status apply(const WriteBatch::PutBlob& change);
-  Status apply(const WriteBatch::AddBlobReference& change);
-  Status apply(const WriteBatch::RemoveBlobReference& change);
   Status apply(const WriteBatch::DeleteBlobIfUnreferenced& change);
   Status apply(const WriteBatch::PutPointer& change);
   Status apply(const WriteBatch::DeletePointer& change);
@@ -50,12 +50,19 @@ class BatchResolver {
 
   // The blob's reference record as of the changes so far; nullopt when the
   // blob is not stored.
-  Result<std::optional<record_codec::BlobRefRecord>> blob_ref(const BlobId& id);
-  // Records the new reference record (nullopt: deleted) and the index
-  // changes that keep the unreferenced index in step with it.
+  std::optional<record_codec::BlobRefRecord> blob_ref(const BlobId& id) const;
+  // Records the new reference record (nullopt: deleted), and writes to disk
+  // what a reopen needs to rebuild it: that the blob is stored, and since
+  // when it is unreferenced; a count that changes above zero writes nothing.
   void set_blob_ref(const BlobId& id,
                     const std::optional<record_codec::BlobRefRecord>& before,
                     const std::optional<record_codec::BlobRefRecord>& after);
+  // One reference more to a stored blob (NOT_FOUND if it is not), or one
+  // fewer, on behalf of the pointer of `key`.
+  Status reference(const BlobId& id, std::string_view key);
+  Status unreference(const BlobId& id, std::string_view key, uint64_t now_ms);
+  // The pointer of `key` as of the changes so far.
+  Result<std::optional<PointerRecord>> pointer(const std::string& key);
   Result<Term> term_at(LogIndex index);
   // The term at `index`, nullopt outside the log (index 0 included).
   std::optional<Term> term_at_or_none(LogIndex index);
@@ -66,9 +73,13 @@ class BatchResolver {
 
   const KvReader& reader_;
   StorageState state_;
+  const BlobReferences& references_;
   std::vector<KvWrite> writes_;
-  std::vector<UnreferencedIndex::Change> unreferenced_;
   std::map<BlobId, std::optional<record_codec::BlobRefRecord>> blob_refs_;
+  // Pointers this batch wrote (nullopt: deleted); after a snapshot restore,
+  // every pointer there is, and `pointers_replaced_` is set.
+  std::map<std::string, std::optional<PointerRecord>> pointers_;
+  bool pointers_replaced_ = false;
   // The greatest pointer key this batch wrote, so a snapshot restore later in
   // the batch can delete up to it.
   std::optional<std::string> greatest_pointer_key_written_;

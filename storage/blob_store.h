@@ -9,11 +9,12 @@
 
 namespace quokka {
 
-// Read side of the immutable values, addressed by SHA-256. Blobs are added,
-// referenced, unreferenced and deleted through a WriteBatch (write_batch.h).
+// Read side of the immutable values, addressed by SHA-256. Blobs are added
+// and deleted, and pointers set to them, through a WriteBatch
+// (write_batch.h).
 //
-// Every stored blob has a reference count: the number of pointers (and other
-// holders the node declares) naming it. A blob whose count is 0 is listed by
+// Every stored blob has a reference count: the number of pointers naming
+// it. A blob whose count is 0 is listed by
 // unreferenced_blobs once its grace period is over, and may then be deleted.
 // Times are the caller's milliseconds: storage keeps no clock, and nothing
 // that decides correctness depends on them, only how soon space comes back.

@@ -18,7 +18,7 @@ namespace quokka {
 enum class KeySpace : uint8_t {
   kMeta = 0,          // format version, hard state, applied state, log start
   kBlobs = 1,         // blob id -> value bytes
-  kBlobRefs = 2,      // blob id -> reference count record (one per blob)
+  kBlobRefs = 2,      // blob id -> since when unreferenced (one per blob)
   kUnreferenced = 3,  // format 1's unreferenced index; emptied at open, unused
   kPointers = 4,      // key -> pointer record
   kLog = 5,           // big-endian index -> log entry

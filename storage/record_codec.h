@@ -16,7 +16,10 @@ namespace quokka::record_codec {
 // return nullopt on a record of the wrong size or with a bad field; the
 // caller reports it as CORRUPT, naming the record.
 
-// The reference count of one blob; one exists for every blob stored.
+// The reference count of one blob. In memory, one for every blob stored; on
+// disk too, but written only when the count is 0 (format 3 leaves the count
+// to the pointers, blob_references.h), so a stored record's count is not
+// read.
 struct BlobRefRecord {
   uint64_t count = 0;
   // When the count last dropped to zero (or the blob was stored), in the

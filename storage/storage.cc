@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <unordered_map>
 
 #include "common/assert.h"
 #include "storage/batch_resolver.h"
@@ -17,7 +18,7 @@ namespace {
 
 constexpr size_t kSnapshotPageEntries = 4096;
 constexpr size_t kLogLoadPageEntries = 4096;
-constexpr size_t kBlobRefsLoadPageEntries = 4096;
+constexpr size_t kLoadPageEntries = 4096;
 
 Status corrupt_meta(std::string_view name) {
   return Status(ErrorCode::kCorrupt,
@@ -72,29 +73,34 @@ Result<uint32_t> check_format_version(KvStore& kv) {
   return kStorageFormatVersion;
 }
 
-// Format 1 to 2: the on-disk unreferenced index goes (UnreferencedIndex
-// rebuilds it from the reference records), and the store is stamped 2.
-// Both in one synced write, so a crash leaves either format whole.
-Status upgrade_from_format_1(KvStore& kv) {
+// Format 1 or 2 to 3: format 1's on-disk unreferenced index goes (the
+// counts and the index are rebuilt in memory at every open), and the store
+// is stamped 3. Format 2's reference records need no rewrite: their
+// unreferenced-since times are what format 3 keeps, and their counts are
+// not read. All in one synced write, so a crash leaves either format whole.
+Status upgrade_to_current_format(KvStore& kv, uint32_t found) {
   std::vector<KvWrite> upgrade;
-  auto last = kv.last_key(KeySpace::kUnreferenced);
-  if (!last) return last.status();
-  if (last->has_value()) {
-    upgrade.push_back(KvWrite{KvWrite::Kind::kDeleteRange, KeySpace::kUnreferenced, "",
-                              **last + std::string(1, '\0')});
+  if (found == 1) {
+    auto last = kv.last_key(KeySpace::kUnreferenced);
+    if (!last) return last.status();
+    if (last->has_value()) {
+      upgrade.push_back(KvWrite{KvWrite::Kind::kDeleteRange, KeySpace::kUnreferenced, "",
+                                **last + std::string(1, '\0')});
+    }
   }
   upgrade.push_back(KvWrite{KvWrite::Kind::kPut, KeySpace::kMeta,
                             std::string(meta_key::kFormatVersion),
-                            rc::encode_format_version(2)});
+                            rc::encode_format_version(kStorageFormatVersion)});
   return kv.write(upgrade, Sync::kYes);
 }
 
-// Every blob whose reference count is 0, from the reference records.
-Result<UnreferencedIndex> load_unreferenced(const KvReader& reader) {
-  UnreferencedIndex index;
+// The stored blobs, from their reference records, with the counts of the
+// pointers that name them.
+Result<BlobReferences> load_references(const KvReader& reader) {
+  std::unordered_map<BlobId, rc::BlobRefRecord> records;
   std::string start;
   while (true) {
-    auto page = reader.scan(KeySpace::kBlobRefs, start, "", kBlobRefsLoadPageEntries);
+    auto page = reader.scan(KeySpace::kBlobRefs, start, "", kLoadPageEntries);
     if (!page) return page.status();
     for (const KvPair& pair : *page) {
       auto id = BlobId::from_bytes(pair.key);
@@ -104,12 +110,38 @@ Result<UnreferencedIndex> load_unreferenced(const KvReader& reader) {
                       fmt::format("a blob reference record ({}-byte key) cannot be decoded",
                                   pair.key.size()));
       }
-      if (record->count == 0) index.add(record->unreferenced_since_ms, *id);
+      records.emplace(*id, rc::BlobRefRecord{0, record->unreferenced_since_ms});
     }
-    if (page->size() < kBlobRefsLoadPageEntries) break;
+    if (page->size() < kLoadPageEntries) break;
     start = page->back().key + std::string(1, '\0');
   }
-  return index;
+  start.clear();
+  while (true) {
+    auto page = reader.scan(KeySpace::kPointers, start, "", kLoadPageEntries);
+    if (!page) return page.status();
+    for (const KvPair& pair : *page) {
+      auto pointer = rc::decode_pointer(pair.value);
+      if (!pointer) {
+        return Status(ErrorCode::kCorrupt,
+                      fmt::format("the pointer record of a {}-byte key cannot be decoded",
+                                  pair.key.size()));
+      }
+      auto named = records.find(pointer->value_hash);
+      if (named == records.end()) {
+        return Status(ErrorCode::kCorrupt,
+                      fmt::format("a pointer ({}-byte key) names blob {}, which is not stored",
+                                  pair.key.size(), pointer->value_hash.hex()));
+      }
+      ++named->second.count;
+    }
+    if (page->size() < kLoadPageEntries) break;
+    start = page->back().key + std::string(1, '\0');
+  }
+  BlobReferences references;
+  for (const auto& [id, record] : records) {
+    references.set(id, record.count == 0 ? record : rc::BlobRefRecord{record.count, 0});
+  }
+  return references;
 }
 
 Result<StorageState> load_state(const KvReader& reader) {
@@ -177,16 +209,16 @@ Result<StorageState> load_state(const KvReader& reader) {
 Result<std::unique_ptr<Storage>> Storage::open(std::shared_ptr<KvStore> kv) {
   auto version = check_format_version(*kv);
   if (!version) return version.status();
-  if (*version == 1) {
-    Status upgraded = upgrade_from_format_1(*kv);
+  if (*version < kStorageFormatVersion) {
+    Status upgraded = upgrade_to_current_format(*kv, *version);
     if (!upgraded.is_ok()) return upgraded;
   }
   auto state = load_state(*kv);
   if (!state) return state.status();
-  auto unreferenced = load_unreferenced(*kv);
-  if (!unreferenced) return unreferenced.status();
+  auto references = load_references(*kv);
+  if (!references) return references.status();
   return std::unique_ptr<Storage>(
-      new Storage(std::move(kv), *state, std::move(unreferenced).value()));
+      new Storage(std::move(kv), *state, std::move(references).value()));
 }
 
 Result<std::unique_ptr<Storage>> Storage::open_rocksdb(
@@ -208,7 +240,7 @@ Status Storage::commit(const WriteBatch& batch, Sync sync) {
   // waiting out the disk.
   if (batch.empty() && sync == Sync::kYes) return kv_->write({}, Sync::kYes);
   std::lock_guard commit_lock(commit_mutex_);
-  BatchResolver resolver(*kv_, state());
+  BatchResolver resolver(*kv_, state(), references_);
   auto resolved = resolver.resolve(batch);
   if (!resolved) return resolved.status();
   // An empty batch still has to sync when asked: it makes earlier unsynced
@@ -219,7 +251,7 @@ Status Storage::commit(const WriteBatch& batch, Sync sync) {
   }
   std::lock_guard state_lock(state_mutex_);
   state_ = std::move(resolved->state);
-  unreferenced_.apply(resolved->unreferenced);
+  references_.apply(resolved->references);
   return Status::ok();
 }
 
@@ -230,11 +262,11 @@ StorageStats Storage::stats() const {
   };
   StorageStats stats;
   stats.keys = of(kv.keys, KeySpace::kPointers);
-  stats.blobs = of(kv.keys, KeySpace::kBlobRefs);
   stats.blob_bytes = of(kv.bytes, KeySpace::kBlobs);
   {
     std::lock_guard lock(state_mutex_);
-    stats.blobs_unreferenced = unreferenced_.size();
+    stats.blobs = references_.stored();
+    stats.blobs_unreferenced = references_.unreferenced();
   }
   stats.data_bytes = kv.data_bytes;
   stats.write_stall_seconds = static_cast<double>(kv.write_stall_micros) / 1e6;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "storage/blob_references.h"
 #include "storage/blob_store.h"
 #include "storage/kv_store.h"
 #include "storage/node_record_table.h"
@@ -14,16 +15,18 @@
 #include "storage/state_snapshot.h"
 #include "storage/storage_stats.h"
 #include "storage/storage_state.h"
-#include "storage/unreferenced_index.h"
 #include "storage/write_batch.h"
 
 namespace quokka {
 
 // The on-disk format this binary writes, and the oldest it can read. Stored
 // when a store is created and checked on every open.
-// Format 1 kept the unreferenced-blob index on disk; opening such a store
-// drops that index (it is rebuilt in memory) and stamps it format 2.
-inline constexpr uint32_t kStorageFormatVersion = 2;
+// Format 1 kept the unreferenced-blob index on disk; format 2 kept every
+// reference count on disk. Format 3 derives the counts from the pointers
+// when the store opens, and keeps on disk only since when each blob is
+// unreferenced. Opening an older store drops format 1's index and stamps it
+// format 3 (format 2's records read as format 3's).
+inline constexpr uint32_t kStorageFormatVersion = 3;
 inline constexpr uint32_t kStorageFormatVersionMin = 1;
 
 // A node's durable state — blobs, pointers, node records, Raft log and hard
@@ -98,8 +101,8 @@ class Storage final : public BlobStore,
 
  private:
   Storage(std::shared_ptr<KvStore> kv, const StorageState& state,
-          UnreferencedIndex unreferenced)
-      : kv_(std::move(kv)), state_(state), unreferenced_(std::move(unreferenced)) {}
+          BlobReferences references)
+      : kv_(std::move(kv)), state_(state), references_(std::move(references)) {}
 
   StorageState state() const;
 
@@ -107,10 +110,11 @@ class Storage final : public BlobStore,
   // Held for a whole commit, so batches resolve against settled state.
   std::mutex commit_mutex_;
   // Guards state_, which readers copy and commits replace, and
-  // unreferenced_, which commits change once their write is in.
+  // references_, which commits change once their write is in (a commit
+  // reads it without this lock: only commits change it, one at a time).
   mutable std::mutex state_mutex_;
   StorageState state_;
-  UnreferencedIndex unreferenced_;
+  BlobReferences references_;
 };
 
 }  // namespace quokka

@@ -44,23 +44,16 @@ Result<std::string> Storage::get_blob(const BlobId& id) const {
 }
 
 Result<bool> Storage::has_blob(const BlobId& id) const {
-  auto stored = kv_->get(KeySpace::kBlobRefs, id.bytes());
-  if (!stored) return stored.status();
-  return stored->has_value();
+  std::lock_guard lock(state_mutex_);
+  return references_.find(id) != nullptr;
 }
 
 Result<uint64_t> Storage::blob_reference_count(const BlobId& id) const {
-  auto stored = kv_->get(KeySpace::kBlobRefs, id.bytes());
-  if (!stored) return stored.status();
-  if (!stored->has_value()) {
+  std::lock_guard lock(state_mutex_);
+  const BlobReferences::Record* record = references_.find(id);
+  if (record == nullptr) {
     return Status(ErrorCode::kNotFound,
                   fmt::format("blob {} is not stored", id.hex()));
-  }
-  auto record = rc::decode_blob_ref(**stored);
-  if (!record) {
-    return Status(ErrorCode::kCorrupt,
-                  fmt::format("reference record of blob {} cannot be decoded",
-                              id.hex()));
   }
   return record->count;
 }
@@ -68,7 +61,7 @@ Result<uint64_t> Storage::blob_reference_count(const BlobId& id) const {
 Result<std::vector<BlobId>> Storage::unreferenced_blobs(
     uint64_t unreferenced_before_ms, size_t limit) const {
   std::lock_guard lock(state_mutex_);
-  return unreferenced_.before(unreferenced_before_ms, limit);
+  return references_.unreferenced_before(unreferenced_before_ms, limit);
 }
 
 Result<std::optional<PointerRecord>> Storage::get_pointer(

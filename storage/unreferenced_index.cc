@@ -10,16 +10,6 @@ void UnreferencedIndex::remove(uint64_t since_ms, const BlobId& id) {
   entries_.erase({since_ms, id});
 }
 
-void UnreferencedIndex::apply(const std::vector<Change>& changes) {
-  for (const Change& change : changes) {
-    if (change.kind == Change::Kind::kAdd) {
-      add(change.since_ms, change.id);
-    } else {
-      remove(change.since_ms, change.id);
-    }
-  }
-}
-
 std::vector<BlobId> UnreferencedIndex::before(uint64_t before_ms, size_t limit) const {
   std::vector<BlobId> ids;
   for (auto it = entries_.begin(); it != entries_.end() && ids.size() < limit; ++it) {

@@ -10,24 +10,14 @@
 namespace quokka {
 
 // The blobs no pointer references, ordered by when they became so: what
-// blob collection walks, oldest first. It lives in memory only and is
-// rebuilt from the reference records when the store opens (each record says
-// whether its blob is referenced, and since when not), so a write does not
+// blob collection walks, oldest first. It lives in memory only, part of
+// BlobReferences, and is rebuilt when the store opens, so a write does not
 // pay a durable index insert and delete for every value it unreferences and
 // references (docs/decisions.md, "The unreferenced-blob index in memory").
 class UnreferencedIndex {
  public:
-  struct Change {
-    enum class Kind : uint8_t { kAdd, kRemove };
-    Kind kind;
-    uint64_t since_ms;
-    BlobId id;
-    bool operator==(const Change&) const = default;
-  };
-
   void add(uint64_t since_ms, const BlobId& id);
   void remove(uint64_t since_ms, const BlobId& id);
-  void apply(const std::vector<Change>& changes);
 
   // Up to `limit` blobs unreferenced since before `before_ms`, oldest first.
   std::vector<BlobId> before(uint64_t before_ms, size_t limit) const;

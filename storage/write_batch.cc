@@ -12,25 +12,17 @@ void WriteBatch::put_hashed_blob(const BlobId& id, std::string bytes, uint64_t n
   changes_.emplace_back(PutBlob{id, std::move(bytes), now_ms});
 }
 
-void WriteBatch::add_blob_reference(const BlobId& id) {
-  changes_.emplace_back(AddBlobReference{id});
-}
-
-void WriteBatch::remove_blob_reference(const BlobId& id, uint64_t now_ms) {
-  changes_.emplace_back(RemoveBlobReference{id, now_ms});
-}
-
 void WriteBatch::delete_blob_if_unreferenced(const BlobId& id,
                                              uint64_t unreferenced_before_ms) {
   changes_.emplace_back(DeleteBlobIfUnreferenced{id, unreferenced_before_ms});
 }
 
-void WriteBatch::put_pointer(std::string key, const PointerRecord& record) {
-  changes_.emplace_back(PutPointer{std::move(key), record});
+void WriteBatch::put_pointer(std::string key, const PointerRecord& record, uint64_t now_ms) {
+  changes_.emplace_back(PutPointer{std::move(key), record, now_ms});
 }
 
-void WriteBatch::delete_pointer(std::string key) {
-  changes_.emplace_back(DeletePointer{std::move(key)});
+void WriteBatch::delete_pointer(std::string key, uint64_t now_ms) {
+  changes_.emplace_back(DeletePointer{std::move(key), now_ms});
 }
 
 void WriteBatch::set_applied_state(const AppliedState& state) {

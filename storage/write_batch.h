@@ -33,22 +33,21 @@ class WriteBatch {
   // arrival, or read back verified), so a large value is not hashed again.
   void put_hashed_blob(const BlobId& id, std::string bytes, uint64_t now_ms);
 
-  // Counts one more reference to a stored blob. Refused (NOT_FOUND) when the
-  // blob is not stored, earlier in the batch or before it.
-  void add_blob_reference(const BlobId& id);
-
-  // Counts one reference fewer; at zero the blob becomes unreferenced since
-  // `now_ms`. Refused (INVALID_ARGUMENT) when the count is already zero.
-  void remove_blob_reference(const BlobId& id, uint64_t now_ms);
-
   // Deletes the blob if its count is 0 and has been since before
   // `unreferenced_before_ms`; otherwise does nothing (it was referenced or
   // stored again after the caller listed it).
   void delete_blob_if_unreferenced(const BlobId& id,
                                    uint64_t unreferenced_before_ms);
 
-  void put_pointer(std::string key, const PointerRecord& record);
-  void delete_pointer(std::string key);
+  // Points `key` at `record`. A blob's reference count is the number of
+  // pointers naming it: the blob `record` names gains one, the blob the
+  // key named before (if any) loses one, and at zero becomes unreferenced
+  // since `now_ms`. Refused (NOT_FOUND) when `record`'s blob is not
+  // stored, earlier in the batch or before it.
+  void put_pointer(std::string key, const PointerRecord& record, uint64_t now_ms);
+  // Deletes the pointer of `key`, if there is one; its blob loses a
+  // reference as above.
+  void delete_pointer(std::string key, uint64_t now_ms);
   void set_applied_state(const AppliedState& state);
 
   // Appends contiguous, ascending entries. An entry at an index that is
@@ -90,11 +89,9 @@ class WriteBatch {
   size_t size() const { return changes_.size(); }
 
   struct PutBlob { BlobId id; std::string bytes; uint64_t now_ms; };
-  struct AddBlobReference { BlobId id; };
-  struct RemoveBlobReference { BlobId id; uint64_t now_ms; };
   struct DeleteBlobIfUnreferenced { BlobId id; uint64_t unreferenced_before_ms; };
-  struct PutPointer { std::string key; PointerRecord record; };
-  struct DeletePointer { std::string key; };
+  struct PutPointer { std::string key; PointerRecord record; uint64_t now_ms; };
+  struct DeletePointer { std::string key; uint64_t now_ms; };
   struct SetAppliedState { AppliedState state; };
   struct AppendLogEntries { std::vector<LogEntry> entries; };
   struct CompactLogThrough { LogIndex through; };
@@ -102,8 +99,7 @@ class WriteBatch {
   struct PutNodeRecord { std::string name; std::string value; };
   struct DeleteNodeRecord { std::string name; };
   struct RestoreSnapshot { StateSnapshot snapshot; uint64_t now_ms; };
-  using Change = std::variant<PutBlob, AddBlobReference, RemoveBlobReference,
-                              DeleteBlobIfUnreferenced, PutPointer,
+  using Change = std::variant<PutBlob, DeleteBlobIfUnreferenced, PutPointer,
                               DeletePointer, SetAppliedState, AppendLogEntries,
                               CompactLogThrough, SetHardState, PutNodeRecord,
                               DeleteNodeRecord, RestoreSnapshot>;

@@ -81,20 +81,16 @@ void BM_PointerUpdate(benchmark::State& state, Kind kind, Sync sync) {
   OpenStore store = open_store(kind);
   size_t size = static_cast<size_t>(state.range(0));
   constexpr uint64_t kKeys = 1000;
-  std::vector<std::optional<BlobId>> current(kKeys);
   uint64_t n = 0;
   for (auto _ : state) {
     uint64_t key = n % kKeys;
     WriteBatch batch;
     BlobId id = batch.put_blob(value_of(size, n), n);
-    batch.add_blob_reference(id);
-    if (current[key]) batch.remove_blob_reference(*current[key], n);
     batch.put_pointer("key/" + std::to_string(key),
-                      PointerRecord{id, size, Revision(n + 1), Revision(n + 1), 1});
+                      PointerRecord{id, size, Revision(n + 1), Revision(n + 1), 1}, n);
     batch.set_applied_state(AppliedState{LogIndex(n + 1), Term(1), Revision(n + 1)});
     Status status = store.storage->commit(batch, sync);
     QUOKKA_ASSERT(status.is_ok(), "{}", status.to_string());
-    current[key] = id;
     ++n;
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));

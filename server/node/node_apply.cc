@@ -27,9 +27,11 @@ WriteResult write_pointer(const Command& command, const std::optional<PointerRec
   record.create_revision = current ? current->create_revision : revision;
   record.mod_revision = revision;
   record.version = current ? current->version + 1 : 1;
-  if (value_stored) batch.add_blob_reference(command.value);
-  if (current) batch.remove_blob_reference(current->value_hash, now_ms);
-  batch.put_pointer(command.key, record);
+  // The pointer counts the reference to its value (and drops the one to
+  // the value it replaces). Without the value, under the fault that skips
+  // it, the pointer is not written at all: the acknowledged write is lost,
+  // which the simulator's checker must catch.
+  if (value_stored) batch.put_pointer(command.key, record, now_ms);
   WriteResult result;
   result.revision = revision;
   result.record = record;
@@ -126,8 +128,8 @@ Node::AppliedEntry Node::apply_entry(const LogEntry& entry, uint64_t now_ms,
       const Revision next(applied.revision.value() + 1);
       // Every value is persisted before its entry (DESIGN.md "Write path"
       // 4), so only the fault that breaks that rule needs the lookup; were
-      // the rule broken otherwise, the reference added below would fail
-      // the apply's commit, naming the value.
+      // the rule broken otherwise, the pointer put below would fail the
+      // apply's commit, naming the value.
       const bool stored = command.references_value() &&
                           (!options_.faults.skip_blob_before_entry ||
                            has_stored_blob(command.value));
@@ -149,8 +151,7 @@ Node::AppliedEntry Node::apply_entry(const LogEntry& entry, uint64_t now_ms,
         case CommandType::kDelete:
           result = WriteResult{};
           if (current) {
-            batch.remove_blob_reference(current->value_hash, now_ms);
-            batch.delete_pointer(command.key);
+            batch.delete_pointer(command.key, now_ms);
             result->revision = next;
             result->deleted = true;
           } else {

@@ -25,6 +25,12 @@ ErrorCode StorageModel::commit(const WriteBatch& batch) {
   return ErrorCode::kOk;
 }
 
+void StorageModel::unreference(const BlobId& id, uint64_t now_ms) {
+  BlobRef& ref = refs.at(id);
+  ref.count -= 1;
+  ref.unreferenced_since_ms = ref.count == 0 ? now_ms : 0;
+}
+
 ErrorCode StorageModel::apply(const WriteBatch::Change& change) {
   using W = WriteBatch;
   if (auto* put = std::get_if<W::PutBlob>(&change)) {
@@ -35,15 +41,6 @@ ErrorCode StorageModel::apply(const WriteBatch::Change& change) {
       refs[put->id].unreferenced_since_ms =
           std::max(refs[put->id].unreferenced_since_ms, put->now_ms);
     }
-  } else if (auto* add = std::get_if<W::AddBlobReference>(&change)) {
-    if (!refs.contains(add->id)) return ErrorCode::kNotFound;
-    refs[add->id] = BlobRef{refs[add->id].count + 1, 0};
-  } else if (auto* remove = std::get_if<W::RemoveBlobReference>(&change)) {
-    if (!refs.contains(remove->id)) return ErrorCode::kNotFound;
-    BlobRef& ref = refs[remove->id];
-    if (ref.count == 0) return ErrorCode::kInvalidArgument;
-    ref.count -= 1;
-    ref.unreferenced_since_ms = ref.count == 0 ? remove->now_ms : 0;
   } else if (auto* erase = std::get_if<W::DeleteBlobIfUnreferenced>(&change)) {
     auto ref = refs.find(erase->id);
     if (ref != refs.end() && ref->second.count == 0 &&
@@ -52,9 +49,18 @@ ErrorCode StorageModel::apply(const WriteBatch::Change& change) {
       blobs.erase(erase->id);
     }
   } else if (auto* pointer = std::get_if<W::PutPointer>(&change)) {
+    // A blob's count is the number of pointers naming it.
+    if (!blobs.contains(pointer->record.value_hash)) return ErrorCode::kNotFound;
+    refs[pointer->record.value_hash] = BlobRef{refs[pointer->record.value_hash].count + 1, 0};
+    if (auto previous = pointers.find(pointer->key); previous != pointers.end()) {
+      unreference(previous->second.value_hash, pointer->now_ms);
+    }
     pointers[pointer->key] = pointer->record;
   } else if (auto* gone = std::get_if<W::DeletePointer>(&change)) {
-    pointers.erase(gone->key);
+    if (auto previous = pointers.find(gone->key); previous != pointers.end()) {
+      unreference(previous->second.value_hash, gone->now_ms);
+      pointers.erase(previous);
+    }
   } else if (auto* set_applied = std::get_if<W::SetAppliedState>(&change)) {
     applied = set_applied->state;
   } else if (auto* set_hard = std::get_if<W::SetHardState>(&change)) {

@@ -46,6 +46,7 @@ struct StorageModel {
 
  private:
   ErrorCode apply(const WriteBatch::Change& change);
+  void unreference(const BlobId& id, uint64_t now_ms);
 };
 
 }  // namespace quokka::testing

@@ -115,8 +115,15 @@ class Runner {
                               : record_names()[c.a % record_names().size()];
       switch (c.kind) {
         case 0: batch.put_blob(value, now_ms_); break;
-        case 1: batch.add_blob_reference(id); break;
-        case 2: batch.remove_blob_reference(id, now_ms_); break;
+        // A pointer at the value this change names (maybe not stored:
+        // refused), and one moved away from whatever it named.
+        case 1:
+          batch.put_pointer(keys()[c.b % keys().size()],
+                            PointerRecord{id, value.size(), Revision(now_ms_),
+                                          Revision(now_ms_), 1},
+                            now_ms_);
+          break;
+        case 2: batch.delete_pointer(keys()[c.b % keys().size()], now_ms_); break;
         case 3:
           batch.delete_blob_if_unreferenced(id, now_ms_ - 10 * c.b);
           break;
@@ -125,10 +132,11 @@ class Runner {
           batch.put_pointer(key, PointerRecord{BlobId::of(target), target.size(),
                                                Revision(now_ms_),
                                                Revision(now_ms_ + c.b),
-                                               static_cast<uint64_t>(c.a)});
+                                               static_cast<uint64_t>(c.a)},
+                            now_ms_);
           break;
         }
-        case 5: batch.delete_pointer(key); break;
+        case 5: batch.delete_pointer(key, now_ms_); break;
         case 6:
           batch.set_applied_state(AppliedState{LogIndex(now_ms_ + c.a),
                                                Term(c.b), Revision(now_ms_)});

@@ -1,3 +1,4 @@
+#include "storage/record_codec.h"
 #include "tests/unit/storage_test_fixture.h"
 
 namespace quokka::testing {
@@ -18,9 +19,7 @@ TEST_P(BlobStoreTest, StoresAValueUnderItsSha256) {
 
 TEST_P(BlobStoreTest, StoringTheSameValueTwiceIsHarmless) {
   BlobId id = *storage().put_blob("same", 100, Sync::kYes);
-  WriteBatch reference;
-  reference.add_blob_reference(id);
-  commit_ok(reference);
+  point("k", id);
   EXPECT_EQ(*storage().put_blob("same", 200, Sync::kYes), id);
   EXPECT_EQ(*storage().blob_reference_count(id), 1u);
   EXPECT_EQ(*storage().get_blob(id), "same");
@@ -48,37 +47,56 @@ TEST_P(BlobStoreTest, DamagedBytesAreReportedCorruptNeverReturned) {
       << value.status().message();
 }
 
-TEST_P(BlobStoreTest, CountsReferences) {
+TEST_P(BlobStoreTest, CountsThePointersNamingABlob) {
   BlobId id = *storage().put_blob("shared", 100, Sync::kYes);
+  BlobId other = *storage().put_blob("other", 100, Sync::kYes);
   EXPECT_EQ(*storage().blob_reference_count(id), 0u);
-  WriteBatch add_two;
-  add_two.add_blob_reference(id);
-  add_two.add_blob_reference(id);
-  commit_ok(add_two);
+  WriteBatch two;
+  two.put_pointer("a", pointer_to(id, 6, 1), 200);
+  two.put_pointer("b", pointer_to(id, 6, 2), 200);
+  commit_ok(two);
   EXPECT_EQ(*storage().blob_reference_count(id), 2u);
-  WriteBatch remove_one;
-  remove_one.remove_blob_reference(id, 300);
-  commit_ok(remove_one);
+  // Pointing a key at the blob it already names changes nothing.
+  point("b", id);
+  EXPECT_EQ(*storage().blob_reference_count(id), 2u);
+  unpoint("a", 300);
   EXPECT_EQ(*storage().blob_reference_count(id), 1u);
+  // Moving the last pointer to another blob unreferences this one.
+  point("b", other, 400);
+  EXPECT_EQ(*storage().blob_reference_count(id), 0u);
+  EXPECT_EQ(*storage().blob_reference_count(other), 1u);
+  EXPECT_EQ(*storage().unreferenced_blobs(UINT64_MAX, 10), std::vector<BlobId>{id});
+  EXPECT_TRUE(storage().unreferenced_blobs(400, 10)->empty());
 }
 
-TEST_P(BlobStoreTest, ReferencingAnUnstoredBlobIsRefused) {
+TEST_P(BlobStoreTest, APointerToAnUnstoredBlobIsRefusedNamingTheBlob) {
   WriteBatch batch;
-  batch.add_blob_reference(BlobId::of("absent"));
+  batch.put_pointer("k", pointer_to(BlobId::of("absent"), 6, 1), 100);
   Status status = storage().commit(batch, Sync::kYes);
   EXPECT_EQ(status.code(), ErrorCode::kNotFound);
+  EXPECT_NE(status.message().find(BlobId::of("absent").hex()), std::string::npos)
+      << status.message();
+  EXPECT_FALSE(storage().get_pointer("k")->has_value());
+}
+
+TEST_P(BlobStoreTest, DeletingAnAbsentPointerChangesNothing) {
+  BlobId id = *storage().put_blob("v", 100, Sync::kYes);
+  point("k", id);
+  unpoint("other key", 200);
+  EXPECT_EQ(*storage().blob_reference_count(id), 1u);
+  EXPECT_TRUE(storage().get_pointer("k")->has_value());
 }
 
 TEST_P(BlobStoreTest, ARefusedBatchLeavesNoTrace) {
   BlobId id = *storage().put_blob("v", 100, Sync::kYes);
   WriteBatch batch;
-  batch.put_pointer("k", pointer_to(id, 1, 1));
+  batch.put_pointer("k", pointer_to(id, 1, 1), 200);
   batch.put_blob("another value", 100);
-  batch.remove_blob_reference(id, 200);  // count is 0: refused
+  batch.put_pointer("j", pointer_to(BlobId::of("never stored"), 1, 1), 200);  // refused
   Status status = storage().commit(batch, Sync::kYes);
-  ASSERT_EQ(status.code(), ErrorCode::kInvalidArgument) << status.to_string();
-  EXPECT_NE(status.message().find("already 0"), std::string::npos);
+  ASSERT_EQ(status.code(), ErrorCode::kNotFound) << status.to_string();
   EXPECT_FALSE(storage().get_pointer("k")->has_value());
+  EXPECT_EQ(*storage().blob_reference_count(id), 0u);
   EXPECT_FALSE(*storage().has_blob(BlobId::of("another value")));
   EXPECT_EQ(*storage().unreferenced_blobs(UINT64_MAX, 10), std::vector<BlobId>{id});
 }
@@ -87,18 +105,14 @@ TEST_P(BlobStoreTest, ListsBlobsUnreferencedLongerThanTheGracePeriod) {
   BlobId young = *storage().put_blob("young", 500, Sync::kYes);
   BlobId old = *storage().put_blob("old", 100, Sync::kYes);
   BlobId held = *storage().put_blob("held", 50, Sync::kYes);
-  WriteBatch reference;
-  reference.add_blob_reference(held);
-  commit_ok(reference);
+  point("h", held);
 
   EXPECT_EQ(*storage().unreferenced_blobs(400, 10), std::vector<BlobId>{old});
   EXPECT_EQ(*storage().unreferenced_blobs(1000, 10),
             (std::vector<BlobId>{old, young}));
   EXPECT_EQ(storage().unreferenced_blobs(1000, 1)->size(), 1u);
 
-  WriteBatch release;
-  release.remove_blob_reference(held, 700);
-  commit_ok(release);
+  unpoint("h", 700);
   EXPECT_EQ(*storage().unreferenced_blobs(701, 10),
             (std::vector<BlobId>{old, young, held}));
 }
@@ -108,19 +122,16 @@ TEST_P(BlobStoreTest, TheUnreferencedListIsRebuiltFromTheCountsOnReopen) {
   BlobId old = *storage().put_blob("old", 100, Sync::kYes);
   BlobId held = *storage().put_blob("held", 50, Sync::kYes);
   BlobId released = *storage().put_blob("released", 50, Sync::kYes);
-  WriteBatch reference;
-  reference.add_blob_reference(held);
-  reference.add_blob_reference(released);
-  commit_ok(reference);
-  WriteBatch release;
-  release.remove_blob_reference(released, 300);
-  commit_ok(release);
+  point("h", held);
+  point("r", released);
+  unpoint("r", 300);
 
   harness.reopen();
   EXPECT_EQ(*storage().unreferenced_blobs(UINT64_MAX, 10),
             (std::vector<BlobId>{old, released, young}));
   EXPECT_EQ(*storage().unreferenced_blobs(301, 10), (std::vector<BlobId>{old, released}));
   EXPECT_EQ(storage().stats().blobs_unreferenced, 3u);
+  EXPECT_EQ(storage().stats().blobs, 4u);
   // The index lives in memory: no write puts anything on disk for it.
   auto on_disk = harness.kv().last_key(KeySpace::kUnreferenced);
   ASSERT_TRUE(on_disk.is_ok());
@@ -134,9 +145,7 @@ TEST_P(BlobStoreTest, DeletesOnlyBlobsStillUnreferencedSinceTheCutoff) {
   // A writer stores "refreshed" again after the collector listed it, and
   // "referenced" gains a pointer: neither may go.
   ASSERT_TRUE(storage().put_blob("refreshed", 900, Sync::kYes).is_ok());
-  WriteBatch reference;
-  reference.add_blob_reference(referenced);
-  commit_ok(reference);
+  point("k", referenced);
 
   WriteBatch collect;
   for (const BlobId& id : {stale, refreshed, referenced}) {
@@ -152,9 +161,7 @@ TEST_P(BlobStoreTest, DeletesOnlyBlobsStillUnreferencedSinceTheCutoff) {
 
 TEST_P(BlobStoreTest, BlobsAndCountsSurviveReopen) {
   BlobId id = *storage().put_blob(std::string(100000, 'x'), 100, Sync::kYes);
-  WriteBatch reference;
-  reference.add_blob_reference(id);
-  commit_ok(reference);
+  point("k", id);
   harness.reopen();
   EXPECT_EQ(storage().get_blob(id)->size(), 100000u);
   EXPECT_EQ(*storage().blob_reference_count(id), 1u);
@@ -168,13 +175,54 @@ TEST_P(BlobStoreTest, AValueStoredUnderItsKnownHashReadsBackAfterReopen) {
   const BlobId id = BlobId::of(large);
   WriteBatch batch;
   batch.put_hashed_blob(id, large, 100);
-  batch.add_blob_reference(id);
+  batch.put_pointer("k", pointer_to(id, large.size(), 1), 100);
   commit_ok(batch);
   harness.reopen();
   auto value = storage().get_blob(id);
   ASSERT_TRUE(value.is_ok()) << value.status().to_string();
   EXPECT_EQ(*value, large);
   EXPECT_EQ(*storage().blob_reference_count(id), 1u);
+}
+
+// The counts are not on disk: the open counts the pointers, so what a
+// reopen shows is what the pointers say, through overwrites and deletes.
+TEST_P(BlobStoreTest, CountsAreTheStoredPointersAfterReopen) {
+  BlobId one = *storage().put_blob("one", 100, Sync::kYes);
+  BlobId two = *storage().put_blob("two", 100, Sync::kYes);
+  BlobId gone = *storage().put_blob("gone", 100, Sync::kYes);
+  WriteBatch batch;
+  batch.put_pointer("a", pointer_to(one, 3, 1), 200);
+  batch.put_pointer("b", pointer_to(one, 3, 2), 200);
+  batch.put_pointer("c", pointer_to(gone, 4, 3), 200);
+  batch.put_pointer("c", pointer_to(two, 3, 4), 250);
+  batch.put_pointer("d", pointer_to(two, 3, 5), 200);
+  batch.delete_pointer("a", 260);
+  commit_ok(batch);
+
+  harness.reopen();
+  EXPECT_EQ(*storage().blob_reference_count(one), 1u);
+  EXPECT_EQ(*storage().blob_reference_count(two), 2u);
+  EXPECT_EQ(*storage().blob_reference_count(gone), 0u);
+  // `gone` keeps the time its last pointer moved away, not its put's.
+  EXPECT_TRUE(storage().unreferenced_blobs(250, 10)->empty());
+  EXPECT_EQ(*storage().unreferenced_blobs(251, 10), std::vector<BlobId>{gone});
+  // And the store goes on counting from there.
+  unpoint("b", 300);
+  harness.reopen();
+  EXPECT_EQ(*storage().blob_reference_count(one), 0u);
+  EXPECT_EQ(*storage().unreferenced_blobs(301, 10), (std::vector<BlobId>{gone, one}));
+}
+
+TEST_P(BlobStoreTest, APointerToAMissingBlobMakesTheOpenFailCorruptNamingTheBlob) {
+  const BlobId absent = BlobId::of("lost");
+  ASSERT_TRUE(harness.kv()
+                  .write({KvWrite{KvWrite::Kind::kPut, KeySpace::kPointers, "k",
+                                  record_codec::encode_pointer(pointer_to(absent, 4, 1))}},
+                         Sync::kYes)
+                  .is_ok());
+  Status status = harness.try_reopen();
+  EXPECT_EQ(status.code(), ErrorCode::kCorrupt);
+  EXPECT_NE(status.message().find(absent.hex()), std::string::npos) << status.message();
 }
 
 }  // namespace

@@ -12,11 +12,10 @@ WriteBatch numbered_write(uint64_t n) {
   WriteBatch batch;
   std::string value = "value-" + std::to_string(n);
   BlobId id = batch.put_blob(value, n);
-  batch.add_blob_reference(id);
   batch.append_log_entries(
       {LogEntry{LogIndex(n), Term(1), EntryType::kNormal, std::string(id.bytes())}});
   batch.put_pointer("key-" + std::to_string(n),
-                    PointerRecord{id, value.size(), Revision(n), Revision(n), 1});
+                    PointerRecord{id, value.size(), Revision(n), Revision(n), 1}, n);
   return batch;
 }
 

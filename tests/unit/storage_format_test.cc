@@ -44,6 +44,33 @@ TEST_P(StorageFormatTest, AFormat1StoreLosesItsOnDiskIndexAndIsStampedTheCurrent
   EXPECT_EQ(*storage().unreferenced_blobs(UINT64_MAX, 10), std::vector<BlobId>{kept});
 }
 
+TEST_P(StorageFormatTest, AFormat2StoreTakesItsCountsFromThePointersAndIsStampedTheCurrentFormat) {
+  // Format 2 kept every count on disk; format 3 counts the pointers at open,
+  // and keeps format 2's unreferenced-since times.
+  BlobId named = *storage().put_blob("named", 100, Sync::kYes);
+  BlobId idle = *storage().put_blob("idle", 100, Sync::kYes);
+  point("k", named);
+  namespace rc = record_codec;
+  ASSERT_TRUE(harness.kv()
+                  .write({KvWrite{KvWrite::Kind::kPut, KeySpace::kBlobRefs,
+                                  std::string(named.bytes()), rc::encode_blob_ref({5, 0})},
+                          KvWrite{KvWrite::Kind::kPut, KeySpace::kBlobRefs,
+                                  std::string(idle.bytes()), rc::encode_blob_ref({0, 700})},
+                          KvWrite{KvWrite::Kind::kPut, KeySpace::kMeta,
+                                  std::string(meta_key::kFormatVersion),
+                                  rc::encode_format_version(2)}},
+                         Sync::kYes)
+                  .is_ok());
+  ASSERT_TRUE(harness.try_reopen().is_ok());
+  auto stored = harness.kv().get(KeySpace::kMeta, meta_key::kFormatVersion);
+  ASSERT_TRUE(stored.is_ok() && stored->has_value());
+  EXPECT_EQ(rc::decode_format_version(**stored), kStorageFormatVersion);
+  EXPECT_EQ(*storage().blob_reference_count(named), 1u);
+  EXPECT_EQ(*storage().blob_reference_count(idle), 0u);
+  EXPECT_TRUE(storage().unreferenced_blobs(700, 10)->empty());
+  EXPECT_EQ(*storage().unreferenced_blobs(701, 10), std::vector<BlobId>{idle});
+}
+
 TEST_P(StorageFormatTest, ANewerFormatIsRefusedNamingBothVersions) {
   ASSERT_TRUE(write_meta(harness.kv(), meta_key::kFormatVersion,
                          record_codec::encode_format_version(7))

@@ -131,12 +131,11 @@ TEST_P(NodeRecordTest, ARefusedBatchWritesNoRecord) {
   // refused by a later change of the same batch.
   WriteBatch refused;
   BlobId id = refused.put_blob("value", 1);
-  refused.add_blob_reference(id);
-  refused.put_pointer("key", pointer_to(id, 5, 1));
+  refused.put_pointer("key", pointer_to(id, 5, 1), 1);
   refused.put_node_record("session/1", "seq=1");
   refused.put_node_record("membership", "v2");
   refused.set_applied_state(AppliedState{LogIndex(1), Term(1), Revision(1)});
-  refused.remove_blob_reference(BlobId::of("never stored"), 1);
+  refused.put_pointer("other", pointer_to(BlobId::of("never stored"), 5, 1), 1);
   EXPECT_EQ(storage().commit(refused, Sync::kYes).code(),
             ErrorCode::kNotFound);
 
@@ -159,8 +158,7 @@ TEST_P(NodeRecordTest, ARefusedBatchWritesNoRecord) {
 TEST_P(NodeRecordTest, AppliedWithThePointersOfAnEntry) {
   WriteBatch batch;
   BlobId id = batch.put_blob("value", 1);
-  batch.add_blob_reference(id);
-  batch.put_pointer("key", pointer_to(id, 5, 3));
+  batch.put_pointer("key", pointer_to(id, 5, 3), 1);
   batch.put_node_record("session/9", "seq=4");
   batch.set_applied_state(AppliedState{LogIndex(3), Term(2), Revision(3)});
   commit_ok(batch);

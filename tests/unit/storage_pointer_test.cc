@@ -13,9 +13,9 @@ std::vector<std::string> keys_of(const PointerPage& page) {
 }
 
 TEST_P(PointerTableTest, PutGetDelete) {
-  BlobId id = BlobId::of("v");
   WriteBatch put;
-  put.put_pointer("key", pointer_to(id, 1, 7));
+  BlobId id = put.put_blob("v", 1);
+  put.put_pointer("key", pointer_to(id, 1, 7), 1);
   put.set_applied_state(AppliedState{LogIndex(3), Term(1), Revision(7)});
   commit_ok(put);
   auto record = storage().get_pointer("key");
@@ -26,7 +26,7 @@ TEST_P(PointerTableTest, PutGetDelete) {
             (AppliedState{LogIndex(3), Term(1), Revision(7)}));
 
   WriteBatch erase;
-  erase.delete_pointer("key");
+  erase.delete_pointer("key", 2);
   commit_ok(erase);
   EXPECT_FALSE(storage().get_pointer("key")->has_value());
 }
@@ -34,7 +34,7 @@ TEST_P(PointerTableTest, PutGetDelete) {
 TEST_P(PointerTableTest, RangesAreOrderedHalfOpenAndPaged) {
   WriteBatch batch;
   for (std::string key : {"a", "b", "b/1", "b/2", "c", "d"}) {
-    batch.put_pointer(key, pointer_to(BlobId::of(key), 1, 1));
+    batch.put_pointer(key, pointer_to(batch.put_blob(key, 1), 1, 1), 1);
   }
   commit_ok(batch);
 
@@ -63,7 +63,7 @@ TEST_P(PointerTableTest, RangesAreOrderedHalfOpenAndPaged) {
 TEST_P(PointerTableTest, PrefixScansUsePrefixEnd) {
   WriteBatch batch;
   for (std::string key : {"app", "app/x", "app/y", "apq", "b"}) {
-    batch.put_pointer(key, pointer_to(BlobId::of(key), 1, 1));
+    batch.put_pointer(key, pointer_to(batch.put_blob(key, 1), 1, 1), 1);
   }
   commit_ok(batch);
   auto page = storage().range_pointers("app/", prefix_end("app/"), 100);
@@ -79,7 +79,7 @@ TEST_P(PointerTableTest, AZeroLimitIsRefused) {
 TEST_P(PointerTableTest, KeysMayHoldAnyBytes) {
   std::string key("\0\xff\x01", 3);
   WriteBatch batch;
-  batch.put_pointer(key, pointer_to(BlobId::of("v"), 1, 1));
+  batch.put_pointer(key, pointer_to(batch.put_blob("v", 1), 1, 1), 1);
   commit_ok(batch);
   harness.reopen();
   EXPECT_TRUE(storage().get_pointer(key)->has_value());

@@ -6,15 +6,15 @@ namespace {
 using StateSnapshotTest = StorageTest;
 QUOKKA_INSTANTIATE_STORAGE_TEST(StateSnapshotTest);
 
-// Puts key -> value the way the node applies a write: blob, reference,
-// pointer and applied state in one batch.
+// Puts key -> value the way the node applies a write: blob, pointer (and
+// with it the reference) and applied state in one batch.
 void apply_put(Storage& storage, const std::string& key,
                const std::string& value, uint64_t revision) {
   WriteBatch batch;
   BlobId id = batch.put_blob(value, revision);
-  batch.add_blob_reference(id);
-  batch.put_pointer(key, PointerRecord{id, value.size(), Revision(revision),
-                                       Revision(revision), 1});
+  batch.put_pointer(key,
+                    PointerRecord{id, value.size(), Revision(revision), Revision(revision), 1},
+                    revision);
   batch.set_applied_state(
       AppliedState{LogIndex(revision), Term(1), Revision(revision)});
   Status status = storage.commit(batch, Sync::kYes);
@@ -104,8 +104,7 @@ TEST_P(StateSnapshotTest, CapturesNodeRecordsWithThePointers) {
   // The node writes a session record in the batch of the entry it applies.
   WriteBatch batch;
   BlobId id = batch.put_blob("value", 1);
-  batch.add_blob_reference(id);
-  batch.put_pointer("a", PointerRecord{id, 5, Revision(1), Revision(1), 1});
+  batch.put_pointer("a", PointerRecord{id, 5, Revision(1), Revision(1), 1}, 1);
   batch.put_node_record("session/2", "seq=1");
   batch.set_applied_state(AppliedState{LogIndex(1), Term(1), Revision(1)});
   commit_ok(batch);

@@ -22,16 +22,16 @@ TEST_P(StorageStatsTest, CountsKeysValuesAndUnreferencedValues) {
   WriteBatch batch;
   const BlobId referenced = batch.put_blob(big, 100);
   batch.put_blob("nobody points here", 100);
-  batch.put_pointer("a", pointer_to(referenced, big.size(), 1));
-  batch.put_pointer("b", pointer_to(referenced, big.size(), 1));
-  batch.put_pointer("c", pointer_to(referenced, big.size(), 1));
+  batch.put_pointer("a", pointer_to(referenced, big.size(), 1), 100);
+  batch.put_pointer("b", pointer_to(referenced, big.size(), 1), 100);
+  batch.put_pointer("c", pointer_to(referenced, big.size(), 1), 100);
   commit_ok(batch);
 
   const StorageStats stats = storage().stats();
   EXPECT_EQ(stats.keys, 3u);
   EXPECT_EQ(stats.blobs, 2u);
-  // A new value is unreferenced until an applied entry references it.
-  EXPECT_EQ(stats.blobs_unreferenced, 2u);
+  // The value no pointer names.
+  EXPECT_EQ(stats.blobs_unreferenced, 1u);
   EXPECT_GE(stats.blob_bytes, big.size());
   EXPECT_GE(stats.data_bytes, stats.blob_bytes);
 }

@@ -25,6 +25,20 @@ class StorageTest : public ::testing::TestWithParam<Backend> {
     return PointerRecord{id, size, Revision(revision), Revision(revision), 1};
   }
 
+  // Points `key` at the stored blob `id`: the way a blob gains a reference.
+  void point(const std::string& key, const BlobId& id, uint64_t now_ms = 100) {
+    WriteBatch batch;
+    batch.put_pointer(key, pointer_to(id, 1, 1), now_ms);
+    commit_ok(batch);
+  }
+
+  // Deletes the pointer of `key`: its blob loses the reference.
+  void unpoint(const std::string& key, uint64_t now_ms) {
+    WriteBatch batch;
+    batch.delete_pointer(key, now_ms);
+    commit_ok(batch);
+  }
+
   static LogEntry entry(uint64_t index, uint64_t term, std::string data = "") {
     return LogEntry{LogIndex(index), Term(term), EntryType::kNormal,
                     std::move(data)};
