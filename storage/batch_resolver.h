@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -75,7 +76,7 @@ class BatchResolver {
   StorageState state_;
   const BlobReferences& references_;
   std::vector<KvWrite> writes_;
-  std::map<BlobId, std::optional<record_codec::BlobRefRecord>> blob_refs_;
+  std::unordered_map<BlobId, std::optional<record_codec::BlobRefRecord>> blob_refs_;
   // Pointers this batch wrote (nullopt: deleted); after a snapshot restore,
   // every pointer there is, and `pointers_replaced_` is set.
   std::map<std::string, std::optional<PointerRecord>> pointers_;

@@ -8,18 +8,19 @@ const BlobReferences::Record* BlobReferences::find(const BlobId& id) const {
 }
 
 void BlobReferences::set(const BlobId& id, const std::optional<Record>& after) {
-  auto found = records_.find(id);
-  if (found != records_.end() && found->second.count == 0) {
-    unreferenced_.remove(found->second.unreferenced_since_ms, id);
-  }
   if (!after) {
-    if (found != records_.end()) records_.erase(found);
+    auto found = records_.find(id);
+    if (found == records_.end()) return;
+    if (found->second.count == 0) unreferenced_.remove(found->second.unreferenced_since_ms, id);
+    records_.erase(found);
     return;
   }
-  if (found == records_.end()) {
-    records_.emplace(id, *after);
-  } else {
-    found->second = *after;
+  // One hash lookup whether the blob is new or not: the table is large and
+  // each lookup is a cache miss or two.
+  auto [slot, inserted] = records_.try_emplace(id, *after);
+  if (!inserted) {
+    if (slot->second.count == 0) unreferenced_.remove(slot->second.unreferenced_since_ms, id);
+    slot->second = *after;
   }
   if (after->count == 0) unreferenced_.add(after->unreferenced_since_ms, id);
 }
