@@ -21,7 +21,7 @@ namespace quokka {
 // lookup; on disk each stored blob keeps only a record of since when it is
 // unreferenced, rewritten when its count drops to 0 or its grace period
 // restarts (docs/decisions.md, "Reference counts derived from the
-// pointers"). About 100 bytes of memory per stored blob.
+// pointers"). About 80 bytes of memory per stored blob.
 class BlobReferences {
  public:
   using Record = record_codec::BlobRefRecord;

@@ -85,13 +85,14 @@ bool hashed_by_prefix(KeySpace space) {
   return space == KeySpace::kBlobs || space == KeySpace::kBlobRefs;
 }
 
-// The spaces where a write looks up keys that are often absent: a new
-// value's id (is it stored? its reference count), a key written for the
-// first time. Without a filter, each such lookup reads a block of every file
-// of the space once its memtables have been flushed (bench/NOTES.md §21).
+// The spaces whose point lookups miss most files: the apply reads the
+// pointer of a key written for the first time, and a value read back lives
+// in one file of many. Without a filter, each such lookup reads a block of
+// every file of the space once its memtables have been flushed
+// (bench/NOTES.md §21). The reference space has no point lookups: it is
+// read only by the scan at open (§22).
 bool looked_up_absent(KeySpace space) {
-  return space == KeySpace::kBlobs || space == KeySpace::kBlobRefs ||
-         space == KeySpace::kPointers;
+  return space == KeySpace::kBlobs || space == KeySpace::kPointers;
 }
 
 // About 1% false positives, 1.25 bytes per key in each file's filter.

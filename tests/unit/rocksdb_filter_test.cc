@@ -1,6 +1,6 @@
-// The value, reference-count and pointer spaces keep a bloom filter in each
-// file: a write's lookups of keys not stored yet (a new value's id, a key's
-// first write) skip the files instead of reading a block of each.
+// The value and pointer spaces keep a bloom filter in each file: lookups of
+// keys a file does not hold (a key's first write, a value in another file)
+// skip the file instead of reading a block of it.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -48,12 +48,10 @@ TEST_P(FilteredSpaceTest, LookupsOfAbsentKeysSkipTheFlushedFiles) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Spaces, FilteredSpaceTest,
-                         ::testing::Values(KeySpace::kBlobs, KeySpace::kBlobRefs,
-                                           KeySpace::kPointers),
+                         ::testing::Values(KeySpace::kBlobs, KeySpace::kPointers),
                          [](const auto& info) {
                            switch (info.param) {
                              case KeySpace::kBlobs: return std::string("Values");
-                             case KeySpace::kBlobRefs: return std::string("ReferenceCounts");
                              default: return std::string("Pointers");
                            }
                          });
