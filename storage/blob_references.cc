@@ -1,6 +1,14 @@
 #include "storage/blob_references.h"
 
+#include <utility>
+
 namespace quokka {
+
+BlobReferences::BlobReferences(Records records) : records_(std::move(records)) {
+  for (const auto& [id, record] : records_) {
+    if (record.count == 0) unreferenced_.add(record.unreferenced_since_ms, id);
+  }
+}
 
 const BlobReferences::Record* BlobReferences::find(const BlobId& id) const {
   auto found = records_.find(id);

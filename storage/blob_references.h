@@ -30,6 +30,13 @@ class BlobReferences {
     std::optional<Record> after;  // nullopt: the blob is no longer stored
   };
 
+  using Records = std::unordered_map<BlobId, Record>;
+
+  BlobReferences() = default;
+  // Takes over the records of every stored blob, as the open counted them,
+  // and indexes the unreferenced ones.
+  explicit BlobReferences(Records records);
+
   // nullptr when the blob is not stored.
   const Record* find(const BlobId& id) const;
   void set(const BlobId& id, const std::optional<Record>& after);
@@ -49,7 +56,7 @@ class BlobReferences {
   }
 
  private:
-  std::unordered_map<BlobId, Record> records_;
+  Records records_;
   UnreferencedIndex unreferenced_;
 };
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <set>
-#include <unordered_map>
 
 #include "common/assert.h"
 #include "storage/batch_resolver.h"
@@ -97,7 +96,7 @@ Status upgrade_to_current_format(KvStore& kv, uint32_t found) {
 // The stored blobs, from their reference records, with the counts of the
 // pointers that name them.
 Result<BlobReferences> load_references(const KvReader& reader) {
-  std::unordered_map<BlobId, rc::BlobRefRecord> records;
+  BlobReferences::Records records;
   std::string start;
   while (true) {
     auto page = reader.scan(KeySpace::kBlobRefs, start, "", kLoadPageEntries);
@@ -137,11 +136,10 @@ Result<BlobReferences> load_references(const KvReader& reader) {
     if (page->size() < kLoadPageEntries) break;
     start = page->back().key + std::string(1, '\0');
   }
-  BlobReferences references;
-  for (const auto& [id, record] : records) {
-    references.set(id, record.count == 0 ? record : rc::BlobRefRecord{record.count, 0});
+  for (auto& [id, record] : records) {
+    if (record.count > 0) record.unreferenced_since_ms = 0;
   }
-  return references;
+  return BlobReferences(std::move(records));
 }
 
 Result<StorageState> load_state(const KvReader& reader) {
