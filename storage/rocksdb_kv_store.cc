@@ -56,7 +56,7 @@ Result<std::vector<KvPair>> scan_with(rocksdb::DB* db,
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot;
   // Key order across the whole space, also where the memtable is hashed by
-  // key prefix (hashed_by_prefix).
+  // key prefix (hashed_by_prefix) or unsorted (written_only).
   read_options.total_order_seek = true;
   rocksdb::Slice upper = slice(end);
   if (!end.empty()) read_options.iterate_upper_bound = &upper;
@@ -76,14 +76,20 @@ Result<std::vector<KvPair>> scan_with(rocksdb::DB* db,
 // the hash for a large value and finds nothing the hash would miss.
 bool verified_above(KeySpace space) { return space == KeySpace::kBlobs; }
 
-// Spaces keyed by a value's SHA-256 and read by point lookups: their keys
-// are uniformly random, so every insert into a memtable skip list is a walk
-// of some twenty cache-missing levels. Hashing the memtable by the key's
-// first bytes makes an insert or a lookup one bucket's short list; a scan
-// (rare here: a snapshot's restore, a test) sorts the memtable first.
-bool hashed_by_prefix(KeySpace space) {
-  return space == KeySpace::kBlobs || space == KeySpace::kBlobRefs;
-}
+// The value space, keyed by SHA-256 and read by point lookups: its keys are
+// uniformly random, so every insert into a memtable skip list is a walk of
+// some twenty cache-missing levels. Hashing the memtable by the key's first
+// bytes makes an insert or a lookup one bucket's short list; a scan (rare
+// here: a test) sorts the memtable first, and so does each flush, by
+// inserting every entry into a skip list.
+bool hashed_by_prefix(KeySpace space) { return space == KeySpace::kBlobs; }
+
+// The reference space, also keyed by SHA-256, is written and never looked
+// up (read only by the scan at open, bench/NOTES.md §22): its memtable is
+// an unsorted vector, where an insert is an append and a flush one sort,
+// instead of a hashed memtable's re-insertion of every entry (§23). A point
+// lookup there would copy and sort the whole memtable.
+bool written_only(KeySpace space) { return space == KeySpace::kBlobRefs; }
 
 // The spaces whose point lookups miss most files: the apply reads the
 // pointer of a key written for the first time, and a value read back lives
@@ -317,6 +323,9 @@ Result<std::unique_ptr<RocksDbKvStore>> RocksDbKvStore::open(
       rocksdb::BlockBasedTableOptions table;
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kFilterBitsPerKey));
       family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    }
+    if (written_only(static_cast<KeySpace>(i))) {
+      family_options.memtable_factory.reset(new rocksdb::VectorRepFactory());
     }
     if (hashed_by_prefix(static_cast<KeySpace>(i))) {
       family_options.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kHashedPrefixBytes));

@@ -33,8 +33,8 @@ quokka_test(NAME rocksdb_value_files_test LABEL unit
 
 # The spaces keyed by value ids keep hashed memtables: reads in key order
 # still see every key, in memory and on disk.
-quokka_test(NAME rocksdb_hashed_memtable_test LABEL unit
-  SOURCES rocksdb_hashed_memtable_test.cc
+quokka_test(NAME rocksdb_unordered_memtable_test LABEL unit
+  SOURCES rocksdb_unordered_memtable_test.cc
   LIBRARIES quokka_storage quokka_test_support)
 
 # The spaces a write looks up absent keys in keep bloom filters in their

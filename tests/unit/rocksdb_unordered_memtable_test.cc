@@ -1,8 +1,10 @@
-// The value and reference-count spaces, keyed by SHA-256, keep their
-// memtables hashed by key prefix (point writes and reads are most of their
-// traffic). What must not change is what a scan or a last-key read sees:
-// every live key, in key order, whether it sits in the memtable, in one
-// waiting to be flushed, or in files.
+// The value and reference-count spaces, keyed by SHA-256, keep memtables
+// that are not in key order: hashed by key prefix for the values (point
+// writes and reads are most of their traffic), an unsorted vector for the
+// reference records (written, and read only by the scan at open). What must
+// not change is what a scan, a last-key read or a lookup sees: every live
+// key, in key order, whether it sits in the memtable, in one waiting to be
+// flushed, or in files.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -30,9 +32,9 @@ std::vector<KvPair> scan_all(const KvReader& reader, KeySpace space, size_t page
   }
 }
 
-class HashedMemtableTest : public ::testing::TestWithParam<KeySpace> {};
+class UnorderedMemtableTest : public ::testing::TestWithParam<KeySpace> {};
 
-TEST_P(HashedMemtableTest, ScansSeeEveryKeyInOrderAcrossMemtablesAndFiles) {
+TEST_P(UnorderedMemtableTest, ScansSeeEveryKeyInOrderAcrossMemtablesAndFiles) {
   const KeySpace space = GetParam();
   TempDirectory directory;
   RocksDbOptions options;
@@ -94,7 +96,7 @@ TEST_P(HashedMemtableTest, ScansSeeEveryKeyInOrderAcrossMemtablesAndFiles) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ValueSpaces, HashedMemtableTest,
+INSTANTIATE_TEST_SUITE_P(ValueSpaces, UnorderedMemtableTest,
                          ::testing::Values(KeySpace::kBlobs, KeySpace::kBlobRefs),
                          [](const auto& info) {
                            return info.param == KeySpace::kBlobs ? std::string("Values")
