@@ -42,8 +42,10 @@ class Storage final : public BlobStore,
  public:
   // Opens the store. An empty store is stamped with kStorageFormatVersion
   // (synced). A store of another format is refused with UNSUPPORTED_VERSION
-  // naming both versions; a store with data but no format version, or an
-  // undecodable record, with CORRUPT.
+  // naming both versions; a store with data but no format version, an
+  // undecodable record, or a pointer naming a blob it does not hold, with
+  // CORRUPT. Reads every reference record and every pointer: the reference
+  // counts are derived from the pointers (BlobReferences).
   static Result<std::unique_ptr<Storage>> open(std::shared_ptr<KvStore> kv);
   // Opens (creating if needed) a RocksDB store in `directory`.
   static Result<std::unique_ptr<Storage>> open_rocksdb(
