@@ -39,7 +39,6 @@ class BlobReferences {
 
   // nullptr when the blob is not stored.
   const Record* find(const BlobId& id) const;
-  void set(const BlobId& id, const std::optional<Record>& after);
   void apply(const std::vector<Change>& changes);
 
   // Up to `limit` blobs unreferenced since before `before_ms`, oldest first.
@@ -56,6 +55,8 @@ class BlobReferences {
   }
 
  private:
+  void set(const BlobId& id, const std::optional<Record>& after);
+
   Records records_;
   UnreferencedIndex unreferenced_;
 };

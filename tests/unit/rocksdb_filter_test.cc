@@ -8,7 +8,7 @@
 
 #include "common/blob_id.h"
 #include "storage/rocksdb_kv_store.h"
-#include "tests/support/temp_directory.h"
+#include "tests/support/flushing_rocksdb.h"
 
 namespace quokka::testing {
 namespace {
@@ -17,12 +17,8 @@ class FilteredSpaceTest : public ::testing::TestWithParam<KeySpace> {};
 
 TEST_P(FilteredSpaceTest, LookupsOfAbsentKeysSkipTheFlushedFiles) {
   const KeySpace space = GetParam();
-  TempDirectory directory;
-  RocksDbOptions options;
-  options.memtable_bytes = 64 * 1024;  // flushes every few hundred writes
-  auto opened = RocksDbKvStore::open(directory.string(), options);
-  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
-  RocksDbKvStore& kv = **opened;
+  FlushingRocksDb store(64 * 1024);  // flushes every few hundred writes
+  RocksDbKvStore& kv = store.kv();
 
   for (int batch = 0; batch < 40; ++batch) {
     std::vector<KvWrite> writes;

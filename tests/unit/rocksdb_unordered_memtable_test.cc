@@ -14,7 +14,7 @@
 #include "common/blob_id.h"
 #include "common/deterministic_random.h"
 #include "storage/rocksdb_kv_store.h"
-#include "tests/support/temp_directory.h"
+#include "tests/support/flushing_rocksdb.h"
 
 namespace quokka::testing {
 namespace {
@@ -36,12 +36,8 @@ class UnorderedMemtableTest : public ::testing::TestWithParam<KeySpace> {};
 
 TEST_P(UnorderedMemtableTest, ScansSeeEveryKeyInOrderAcrossMemtablesAndFiles) {
   const KeySpace space = GetParam();
-  TempDirectory directory;
-  RocksDbOptions options;
-  options.memtable_bytes = 64 * 1024;  // flushes every few hundred writes
-  auto opened = RocksDbKvStore::open(directory.string(), options);
-  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
-  RocksDbKvStore& kv = **opened;
+  FlushingRocksDb store(64 * 1024);  // flushes every few hundred writes
+  RocksDbKvStore& kv = store.kv();
 
   DeterministicRandom random(7);
   std::map<std::string, std::string> model;

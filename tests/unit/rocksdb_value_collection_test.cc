@@ -10,7 +10,7 @@
 
 #include "common/blob_id.h"
 #include "storage/rocksdb_kv_store.h"
-#include "tests/support/temp_directory.h"
+#include "tests/support/flushing_rocksdb.h"
 
 namespace quokka::testing {
 namespace {
@@ -39,12 +39,8 @@ std::string value_number(int i) {
 }
 
 TEST(RocksDbValueCollectionTest, DeletedValuesAreReclaimedOnceMostOfTheFilesAreGarbage) {
-  TempDirectory directory;
-  RocksDbOptions options;
-  options.memtable_bytes = 256 * 1024;  // a flush every few values
-  auto store = RocksDbKvStore::open(directory.string(), options);
-  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
-  RocksDbKvStore& kv = **store;
+  FlushingRocksDb store(256 * 1024);  // a flush every few values
+  RocksDbKvStore& kv = store.kv();
 
   constexpr int kValues = 200;
   for (int i = 0; i < kValues; ++i) {
