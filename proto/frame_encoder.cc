@@ -16,10 +16,22 @@ std::string message_kind_label(MessageKind kind) {
   return fmt::format("{}", static_cast<int>(kind));
 }
 
-}  // namespace
+// The payload's field key: field 5 with the length-delimited wire type
+// ((5 << 3) | 2), as envelope.proto numbers it. The split-frame test
+// compares the two encodings byte for byte, so a renumbered field shows.
+constexpr unsigned char kPayloadFieldKey = (5 << 3) | 2;
 
-Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
-                    std::string& out) {
+void append_varint(uint64_t value, std::string& out) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+// The checks both encodings make, in order; the frame's size (as
+// frame_length counts it) when they pass.
+Result<size_t> checked_frame_bytes(const Envelope& envelope, uint32_t max_frame_bytes) {
   QUOKKA_ASSERT(max_frame_bytes >= kFrameBytesMaxFloor,
                 "frame limit {} is below the floor {}", max_frame_bytes,
                 kFrameBytesMaxFloor);
@@ -44,8 +56,7 @@ Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
 
   // Size first, so that an oversize envelope is refused before anything is
   // serialized or allocated for it.
-  const size_t envelope_bytes = envelope.ByteSizeLong();
-  const size_t frame_bytes = kFrameVersionFieldBytes + envelope_bytes;
+  const size_t frame_bytes = kFrameVersionFieldBytes + envelope.ByteSizeLong();
   if (frame_bytes > max_frame_bytes) {
     return Status(
         ErrorCode::kTooLarge,
@@ -54,12 +65,21 @@ Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
                     message_kind_label(envelope.kind()), frame_bytes,
                     max_frame_bytes));
   }
+  return frame_bytes;
+}
 
+}  // namespace
+
+Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
+                    std::string& out) {
+  Result<size_t> frame_bytes = checked_frame_bytes(envelope, max_frame_bytes);
+  if (!frame_bytes.is_ok()) return frame_bytes.status();
+  const size_t envelope_bytes = *frame_bytes - kFrameVersionFieldBytes;
   const size_t start = out.size();
-  out.resize(start + kFrameLengthFieldBytes + frame_bytes);
+  out.resize(start + kFrameLengthFieldBytes + *frame_bytes);
   auto* header = reinterpret_cast<unsigned char*>(out.data() + start);
-  write_u32_big_endian(static_cast<uint32_t>(frame_bytes), header);
-  write_u16_big_endian(static_cast<ProtocolVersion>(version),
+  write_u32_big_endian(static_cast<uint32_t>(*frame_bytes), header);
+  write_u16_big_endian(static_cast<ProtocolVersion>(envelope.protocol_version()),
                        header + kFrameLengthFieldBytes);
   const bool serialized = envelope.SerializeToArray(
       out.data() + start + kFrameHeaderBytes, static_cast<int>(envelope_bytes));
@@ -68,6 +88,34 @@ Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
   QUOKKA_ASSERT(serialized, "envelope of {} bytes did not serialize",
                 envelope_bytes);
   return Status::ok();
+}
+
+Result<SplitFrame> split_frame(Envelope& envelope, uint32_t max_frame_bytes) {
+  Result<size_t> frame_bytes = checked_frame_bytes(envelope, max_frame_bytes);
+  if (!frame_bytes.is_ok()) return frame_bytes.status();
+  SplitFrame frame;
+  frame.payload = std::move(*envelope.mutable_payload());
+  envelope.clear_payload();
+  // Serialization writes fields in number order and the payload has the
+  // highest number, so the envelope without it, then the payload's key and
+  // length, are exactly the bytes that come before the payload's own.
+  const size_t rest_bytes = envelope.ByteSizeLong();
+  frame.head.resize(kFrameHeaderBytes + rest_bytes);
+  auto* header = reinterpret_cast<unsigned char*>(frame.head.data());
+  write_u32_big_endian(static_cast<uint32_t>(*frame_bytes), header);
+  write_u16_big_endian(static_cast<ProtocolVersion>(envelope.protocol_version()),
+                       header + kFrameLengthFieldBytes);
+  const bool serialized = envelope.SerializeToArray(frame.head.data() + kFrameHeaderBytes,
+                                                    static_cast<int>(rest_bytes));
+  QUOKKA_ASSERT(serialized, "envelope of {} bytes did not serialize", rest_bytes);
+  if (!frame.payload.empty()) {
+    frame.head.push_back(static_cast<char>(kPayloadFieldKey));
+    append_varint(frame.payload.size(), frame.head);
+  }
+  QUOKKA_ASSERT(frame.size() == kFrameLengthFieldBytes + *frame_bytes,
+                "split frame of {} bytes for a frame of {}", frame.size(),
+                kFrameLengthFieldBytes + *frame_bytes);
+  return frame;
 }
 
 Result<std::string> encode_frame(const Envelope& envelope,

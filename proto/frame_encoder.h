@@ -26,4 +26,22 @@ Status append_frame(const Envelope& envelope, uint32_t max_frame_bytes,
 Result<std::string> encode_frame(
     const Envelope& envelope, uint32_t max_frame_bytes = kFrameBytesMaxDefault);
 
+// One frame in two pieces whose concatenation is the frame append_frame
+// writes: everything up to the payload's bytes, and the payload itself,
+// taken out of the envelope rather than copied. A socket hands both to the
+// kernel in one gathered write, so a megabyte value is not copied into a
+// frame buffer on its way out.
+struct SplitFrame {
+  std::string head;
+  std::string payload;
+
+  size_t size() const { return head.size() + payload.size(); }
+};
+
+// Builds the split frame of `envelope`, with append_frame's checks and
+// errors. On success the envelope's payload has moved into the result; on
+// an error the envelope is unchanged, so the caller may still send it
+// another way or report it.
+Result<SplitFrame> split_frame(Envelope& envelope, uint32_t max_frame_bytes);
+
 }  // namespace quokka::proto

@@ -69,17 +69,19 @@ std::string finish(Response& wire, const node::ClientResponse& response,
 
 }  // namespace
 
-node::ClientRequest write_request_from_wire(const proto::PutRequest& wire) {
-  return node::PutRequest{wire.key(), wire.value(), identity(wire.header())};
+node::ClientRequest write_request_from_wire(proto::PutRequest&& wire) {
+  return node::PutRequest{std::move(*wire.mutable_key()), std::move(*wire.mutable_value()),
+                          identity(wire.header())};
 }
 
 node::ClientRequest write_request_from_wire(const proto::DeleteRequest& wire) {
   return node::DeleteRequest{wire.key(), identity(wire.header())};
 }
 
-node::ClientRequest write_request_from_wire(const proto::CompareAndSwapRequest& wire) {
-  return node::CompareAndSwapRequest{wire.key(), Revision(wire.expected_mod_revision()),
-                                     wire.value(), identity(wire.header())};
+node::ClientRequest write_request_from_wire(proto::CompareAndSwapRequest&& wire) {
+  return node::CompareAndSwapRequest{std::move(*wire.mutable_key()),
+                                     Revision(wire.expected_mod_revision()),
+                                     std::move(*wire.mutable_value()), identity(wire.header())};
 }
 
 void fill_write_response(const node::ClientResponse& response, std::string_view leader_address,
@@ -113,8 +115,8 @@ Result<ClientCall> decode_client_request(const proto::Envelope& envelope) {
     case proto::MESSAGE_KIND_PUT_REQUEST: {
       Result<proto::PutRequest> r = parse<proto::PutRequest>(envelope, "PutRequest");
       if (!r.is_ok()) return r.status();
-      call.request = write_request_from_wire(*r);
       call.deadline_ms = r->header().deadline_ms();
+      call.request = write_request_from_wire(std::move(*r));
       call.response_kind = proto::MESSAGE_KIND_PUT_RESPONSE;
       return call;
     }
@@ -139,8 +141,8 @@ Result<ClientCall> decode_client_request(const proto::Envelope& envelope) {
       Result<proto::CompareAndSwapRequest> r =
           parse<proto::CompareAndSwapRequest>(envelope, "CompareAndSwapRequest");
       if (!r.is_ok()) return r.status();
-      call.request = write_request_from_wire(*r);
       call.deadline_ms = r->header().deadline_ms();
+      call.request = write_request_from_wire(std::move(*r));
       call.response_kind = proto::MESSAGE_KIND_COMPARE_AND_SWAP_RESPONSE;
       return call;
     }

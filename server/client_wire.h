@@ -36,9 +36,11 @@ void fill_error(const Status& status, bool indeterminate, proto::Error& error);
 
 // A client's write as the node takes it, from its wire message (a client's
 // call, or a follower's ForwardRequest).
-node::ClientRequest write_request_from_wire(const proto::PutRequest& wire);
+// Takes the key and value out of a put or a compare-and-swap rather than
+// copying a value of up to a frame's size once more.
+node::ClientRequest write_request_from_wire(proto::PutRequest&& wire);
 node::ClientRequest write_request_from_wire(const proto::DeleteRequest& wire);
-node::ClientRequest write_request_from_wire(const proto::CompareAndSwapRequest& wire);
+node::ClientRequest write_request_from_wire(proto::CompareAndSwapRequest&& wire);
 
 // The wire response to a write; a NOT_LEADER hint names `leader_address`
 // when it is not empty (a leader answering a forward leaves it empty: the

@@ -93,16 +93,17 @@ Result<node::ForwardedWrite> decode_forward_request(std::string_view payload) {
   const proto::RequestHeader* header = nullptr;
   switch (wire.request_case()) {
     case proto::ForwardRequest::kPutRequest:
-      forwarded.request = write_request_from_wire(wire.put_request());
       header = &wire.put_request().header();
+      forwarded.request = write_request_from_wire(std::move(*wire.mutable_put_request()));
       break;
     case proto::ForwardRequest::kDeleteRequest:
       forwarded.request = write_request_from_wire(wire.delete_request());
       header = &wire.delete_request().header();
       break;
     case proto::ForwardRequest::kCompareAndSwapRequest:
-      forwarded.request = write_request_from_wire(wire.compare_and_swap_request());
       header = &wire.compare_and_swap_request().header();
+      forwarded.request =
+          write_request_from_wire(std::move(*wire.mutable_compare_and_swap_request()));
       break;
     case proto::ForwardRequest::REQUEST_NOT_SET:
       return malformed("ForwardRequest carries no write");

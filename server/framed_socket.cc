@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "proto/frame_encoder.h"
-
 namespace quokka::server {
 
 FramedSocket::FramedSocket(asio::ip::tcp::socket socket,
@@ -51,15 +49,22 @@ void FramedSocket::read_some() {
       });
 }
 
-bool FramedSocket::send(const proto::Envelope& envelope, uint32_t max_frame_bytes) {
+bool FramedSocket::send(proto::Envelope&& envelope, uint32_t max_frame_bytes) {
   if (closed_ || closing_) return false;
-  std::string frame;
-  if (!proto::append_frame(envelope, max_frame_bytes, frame).is_ok()) return false;
-  if (queued_bytes_ > 0 && queued_bytes_ + frame.size() > write_queue_bytes_max_) return false;
-  queued_bytes_ += frame.size();
-  write_queue_.push_back(std::move(frame));
+  // The room check comes before the payload moves out, so that a refused
+  // envelope is still whole for the caller to retry or drop.
+  const uint64_t frame_bytes = proto::kFrameHeaderBytes + envelope.ByteSizeLong();
+  if (queued_bytes_ > 0 && queued_bytes_ + frame_bytes > write_queue_bytes_max_) return false;
+  Result<proto::SplitFrame> frame = proto::split_frame(envelope, max_frame_bytes);
+  if (!frame.is_ok()) return false;
+  queued_bytes_ += frame->size();
+  write_queue_.push_back(std::move(frame).value());
   if (!writing_) write_next();
   return true;
+}
+
+bool FramedSocket::send(const proto::Envelope& envelope, uint32_t max_frame_bytes) {
+  return send(proto::Envelope(envelope), max_frame_bytes);
 }
 
 void FramedSocket::write_next() {
@@ -70,12 +75,16 @@ void FramedSocket::write_next() {
   }
   writing_ = true;
   // Every frame queued so far goes in one gathered write (bounded), so a
-  // burst of answers or messages costs one system call, not one each. The
-  // deque keeps its strings in place while more are queued behind them.
+  // burst of answers or messages costs one system call, not one each, and
+  // each payload goes from where it lies. The deque keeps its strings in
+  // place while more are queued behind them.
   const size_t frames = std::min(write_queue_.size(), kGatherFramesMax);
   std::vector<asio::const_buffer> buffers;
-  buffers.reserve(frames);
-  for (size_t i = 0; i < frames; ++i) buffers.push_back(asio::buffer(write_queue_[i]));
+  buffers.reserve(2 * frames);
+  for (size_t i = 0; i < frames; ++i) {
+    buffers.push_back(asio::buffer(write_queue_[i].head));
+    if (!write_queue_[i].payload.empty()) buffers.push_back(asio::buffer(write_queue_[i].payload));
+  }
   asio::async_write(socket_, buffers,
                     [self = shared_from_this(), frames](const asio::error_code& error, size_t) {
                       if (self->closed_) return;

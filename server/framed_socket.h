@@ -10,6 +10,7 @@
 
 #include "proto/envelope.pb.h"
 #include "proto/frame_decoder.h"
+#include "proto/frame_encoder.h"
 
 namespace quokka::server {
 
@@ -25,8 +26,11 @@ class FramedSocket : public std::enable_shared_from_this<FramedSocket> {
 
   // Starts reading; on_frame() gets each envelope in order.
   void start_reading();
-  // Queues one frame. False when the queue is full (nothing queued) or the
-  // socket is closed.
+  // Queues one frame. False when the queue is full or the socket is closed;
+  // then nothing is queued and the envelope is left as it was. When queued,
+  // the envelope's payload has moved into the queue (no copy of it is made).
+  bool send(proto::Envelope&& envelope, uint32_t max_frame_bytes);
+  // The same for an envelope the caller keeps (its payload is copied).
   bool send(const proto::Envelope& envelope, uint32_t max_frame_bytes);
   // Closes once the queued frames are written (or at once with `now`).
   void close(bool now = false);
@@ -55,7 +59,7 @@ class FramedSocket : public std::enable_shared_from_this<FramedSocket> {
   asio::ip::tcp::socket socket_;
   proto::FrameDecoder decoder_;
   std::array<char, 64 * 1024> read_buffer_{};
-  std::deque<std::string> write_queue_;
+  std::deque<proto::SplitFrame> write_queue_;
   uint64_t queued_bytes_ = 0;
   uint64_t write_queue_bytes_max_;
   bool writing_ = false;

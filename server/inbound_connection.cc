@@ -36,9 +36,9 @@ bool InboundConnection::try_start_request() {
   return true;
 }
 
-void InboundConnection::respond(const proto::Envelope& envelope) {
+void InboundConnection::respond(proto::Envelope envelope) {
   if (closed()) return;
-  if (!send(envelope, server_.max_frame_bytes())) {
+  if (!send(std::move(envelope), server_.max_frame_bytes())) {
     // A client that does not read its answers holds memory of ours; cut it
     // off rather than buffer without bound.
     server_.log().warn("cutting off client {}: {} bytes of answers unread", remote(),
@@ -56,7 +56,7 @@ void InboundConnection::refuse(proto::Envelope reply_to, const Status& status) {
   envelope.set_request_id(reply_to.request_id());
   envelope.set_kind(proto::MESSAGE_KIND_ERROR_REPLY);
   envelope.set_payload(reply.SerializeAsString());
-  respond(envelope);
+  respond(std::move(envelope));
 }
 
 void InboundConnection::on_frame(proto::Envelope envelope) {
@@ -83,7 +83,7 @@ void InboundConnection::on_frame(proto::Envelope envelope) {
     answer.set_request_id(envelope.request_id());
     answer.set_kind(proto::MESSAGE_KIND_HELLO_REPLY);
     answer.set_payload(reply.SerializeAsString());
-    respond(answer);
+    respond(std::move(answer));
     if (reply.has_error()) {
       close();
       return;

@@ -24,7 +24,7 @@ class InboundConnection : public FramedSocket {
   InboundConnection(asio::ip::tcp::socket socket, Server& server, bool peer_port,
                     uint64_t inflight_requests_max);
 
-  void respond(const proto::Envelope& envelope);
+  void respond(proto::Envelope envelope);
   void request_finished() { --inflight_; }
   bool try_start_request();
   uint64_t inflight() const { return inflight_; }

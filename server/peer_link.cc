@@ -91,8 +91,10 @@ void PeerLink::left_queue(const PeerOutbox::Queued& queued) {
 void PeerLink::flush() {
   if (!ready_ || !socket_) return;
   // Bounded: each turn hands one message to the socket or stops.
-  while (const PeerOutbox::Queued* next = outbox_.front()) {
-    if (!socket_->send(next->envelope, options_.max_frame_bytes)) {
+  while (PeerOutbox::Queued* next = outbox_.front()) {
+    // A refused send leaves the envelope whole; an accepted one has taken
+    // its payload, and the message leaves the outbox below.
+    if (!socket_->send(std::move(next->envelope), options_.max_frame_bytes)) {
       if (socket_->closed()) return;
       if (socket_->queued_bytes() > 0) return;  // full: flush() runs again as it drains
       // Refused with nothing queued: the message does not fit in a frame and

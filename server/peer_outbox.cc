@@ -10,6 +10,10 @@ const PeerOutbox::Queued* PeerOutbox::front() const {
   return nullptr;
 }
 
+PeerOutbox::Queued* PeerOutbox::front() {
+  return const_cast<Queued*>(static_cast<const PeerOutbox&>(*this).front());
+}
+
 PeerOutbox::Queued PeerOutbox::pop() {
   QUOKKA_ASSERT(!empty(), "pop from an empty peer outbox");
   return remove_front(control_.empty() ? bulk_ : control_);

@@ -48,6 +48,9 @@ class PeerOutbox {
 
   // The next message to send: the control lane's first.
   const Queued* front() const;
+  // The same, for a sender that moves the envelope's payload out as it
+  // hands it to a socket (and then pops it).
+  Queued* front();
   // Removes what front() returned.
   Queued pop();
   // Removes what front() returned without sending it, counted as dropped.

@@ -527,7 +527,7 @@ void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
     answer.set_lamport_time(lamport_time());
     answer.set_kind(proto::MESSAGE_KIND_ERROR_REPLY);
     answer.set_payload(reply.SerializeAsString());
-    connection->respond(answer);
+    connection->respond(std::move(answer));
     return;
   }
   answer.set_kind(call->response_kind);
@@ -547,7 +547,7 @@ void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
     response.set_software_version(kSoftwareVersion);
     answer.set_lamport_time(lamport_time());
     answer.set_payload(response.SerializeAsString());
-    connection->respond(answer);
+    connection->respond(std::move(answer));
     return;
   }
   const std::string op(node::request_name(call->request));
@@ -560,7 +560,7 @@ void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
                                         config_.queues.inflight_requests_per_connection_max));
     answer.set_lamport_time(lamport_time());
     answer.set_payload(encode_client_response(call->response_kind, refused, {}));
-    connection->respond(answer);
+    connection->respond(std::move(answer));
     return;
   }
   uint64_t deadline = call->deadline_ms == 0 ? config_.limits.request_deadline_ms_default
@@ -584,7 +584,7 @@ void Server::client_call(const std::shared_ptr<InboundConnection>& connection,
                   answer.set_lamport_time(lamport_time());
                   answer.set_payload(encode_client_response(
                       kind, response, client_address_of(response.leader_hint)));
-                  connection->respond(answer);
+                  connection->respond(std::move(answer));
                 });
 }
 

@@ -100,6 +100,39 @@ TEST(FrameEncoderTest, RefusesAnEnvelopeWithoutAKind) {
   EXPECT_EQ(frame.status().message(), "envelope has no message kind");
 }
 
+// Payload sizes on both sides of each varint length boundary, and none.
+TEST(FrameEncoderTest, SplitFrameIsTheSameBytesAsTheWholeFrame) {
+  for (size_t payload_bytes : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{16383},
+                               size_t{16384}, size_t{2097152}}) {
+    Envelope envelope = make_envelope(std::string(payload_bytes, 'v'));
+    Result<std::string> whole = encode_frame(envelope);
+    ASSERT_TRUE(whole.is_ok()) << whole.status().to_string();
+
+    Result<SplitFrame> split = split_frame(envelope, kFrameBytesMaxDefault);
+    ASSERT_TRUE(split.is_ok()) << split.status().to_string();
+    EXPECT_EQ(split->payload.size(), payload_bytes);
+    EXPECT_EQ(split->size(), whole->size());
+    EXPECT_TRUE(split->head + split->payload == *whole) << "payload of " << payload_bytes;
+  }
+}
+
+TEST(FrameEncoderTest, SplitFrameRefusedLeavesTheEnvelopeWhole) {
+  Envelope envelope = make_envelope(std::string(1000, 'x'));
+  const uint32_t frame_bytes =
+      static_cast<uint32_t>(kFrameVersionFieldBytes + envelope.ByteSizeLong());
+
+  Result<SplitFrame> refused = split_frame(envelope, frame_bytes - 1);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kTooLarge);
+  EXPECT_EQ(envelope.payload(), std::string(1000, 'x'));
+
+  envelope.set_kind(MESSAGE_KIND_UNSPECIFIED);
+  Result<SplitFrame> no_kind = split_frame(envelope, kFrameBytesMaxDefault);
+  ASSERT_FALSE(no_kind.is_ok());
+  EXPECT_EQ(no_kind.status().message(), "envelope has no message kind");
+  EXPECT_EQ(envelope.payload().size(), 1000u);
+}
+
 TEST(FrameEncoderTest, DefaultLimitIsTheValueLimitPlus64KiB) {
   EXPECT_EQ(kFrameBytesMaxDefault, 16u * 1024 * 1024 + 64 * 1024);
   EXPECT_EQ(kFrameBytesMaxDefault, 16842752u);
