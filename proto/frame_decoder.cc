@@ -1,8 +1,11 @@
 #include "proto/frame_decoder.h"
 
 #include <fmt/format.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
+#include <deque>
 #include <utility>
 
 #include "common/assert.h"
@@ -10,13 +13,13 @@
 namespace quokka::proto {
 namespace {
 
-// The first reservation for a body that arrives in pieces; small frames
-// then need one allocation, and larger ones grow by doubling from here.
+// The first chunk for a body that arrives in pieces; small frames then
+// need one allocation, and larger ones add chunks that double the room.
 constexpr size_t kBodyBufferInitialBytes = 4 * 1024;
 
-// After a frame, a body buffer larger than this is released, so that an
-// idle connection that once received a large frame does not keep its
-// memory.
+// After a frame, the first chunk is kept for the next one when it is no
+// larger than this, so that an idle connection that once received a large
+// frame does not keep its memory.
 constexpr size_t kBodyBufferRetainedBytesMax = 64 * 1024;
 
 void check_options(const FrameDecoderOptions& options) {
@@ -45,11 +48,32 @@ void FrameDecoder::set_accepted_versions(ProtocolVersionRange versions) {
 }
 
 size_t FrameDecoder::buffered_bytes() const {
-  return header_filled_ + body_.size();
+  return header_filled_ + body_size_;
 }
 
 size_t FrameDecoder::buffer_capacity() const {
-  return header_.size() + body_.capacity();
+  return header_.size() + body_capacity_;
+}
+
+std::span<char> FrameDecoder::direct_read_space(size_t min_remaining) {
+  if (failed() || header_filled_ < kFrameHeaderBytes) return {};
+  if (body_bytes_expected_ - body_size_ < min_remaining) return {};
+  return body_room();
+}
+
+Status FrameDecoder::commit_direct_read(size_t bytes, std::vector<Envelope>& frames) {
+  if (failed()) return error_;
+  QUOKKA_ASSERT(header_filled_ == kFrameHeaderBytes && !body_chunks_.empty() &&
+                    bytes <= body_chunks_.back().capacity - body_chunks_.back().size &&
+                    body_size_ + bytes <= body_bytes_expected_,
+                "{} bytes committed past the room direct_read_space() gave", bytes);
+  body_filled(bytes);
+  stream_offset_ += bytes;
+  if (body_size_ < body_bytes_expected_) return Status::ok();
+  Status status = decode_buffered_body(frames);
+  if (!status.is_ok()) return fail(std::move(status));
+  start_next_frame();
+  return Status::ok();
 }
 
 Status FrameDecoder::feed(std::string_view bytes,
@@ -63,23 +87,22 @@ Status FrameDecoder::feed(std::string_view bytes,
       if (header_filled_ < kFrameHeaderBytes) break;
     }
 
-    std::string_view body;
-    if (body_.empty() && bytes.size() >= body_bytes_expected_) {
+    Status status;
+    if (body_size_ == 0 && bytes.size() >= body_bytes_expected_) {
       // The whole body is in this piece: parse it where it lies.
-      body = bytes.substr(0, body_bytes_expected_);
+      const std::string_view body = bytes.substr(0, body_bytes_expected_);
       bytes.remove_prefix(body.size());
       stream_offset_ += body.size();
+      status = decode_body(body, frames);
     } else {
       const size_t take =
-          std::min<size_t>(body_bytes_expected_ - body_.size(), bytes.size());
+          std::min<size_t>(body_bytes_expected_ - body_size_, bytes.size());
       buffer_body_bytes(bytes.substr(0, take));
       bytes.remove_prefix(take);
       stream_offset_ += take;
-      if (body_.size() < body_bytes_expected_) break;
-      body = std::string_view(body_.data(), body_.size());
+      if (body_size_ < body_bytes_expected_) break;
+      status = decode_buffered_body(frames);
     }
-
-    Status status = decode_body(body, frames);
     if (!status.is_ok()) return fail(std::move(status));
     start_next_frame();
   }
@@ -102,7 +125,7 @@ Status FrameDecoder::finish() {
       ErrorCode::kInvalidArgument,
       fmt::format("truncated frame: the stream ended after {} of the frame's "
                   "{} bytes ({})",
-                  kFrameHeaderBytes + body_.size(),
+                  kFrameHeaderBytes + body_size_,
                   kFrameHeaderBytes + body_bytes_expected_, frame_position())));
 }
 
@@ -178,6 +201,42 @@ Status FrameDecoder::decode_body(std::string_view body,
                               "Envelope ({})",
                               body.size(), frame_position()));
   }
+  return check_envelope(std::move(envelope), body.size(), frames);
+}
+
+Status FrameDecoder::decode_buffered_body(std::vector<Envelope>& frames) {
+  QUOKKA_ASSERT(body_size_ == body_bytes_expected_,
+                "buffered body of {} bytes for a frame announcing {}", body_size_,
+                body_bytes_expected_);
+  if (body_chunks_.size() == 1) {
+    return decode_body(std::string_view(body_chunks_[0].bytes.get(), body_size_), frames);
+  }
+  // Parsed across the chunks where they lie: joining them first would copy
+  // the body once more.
+  // A deque: the streams neither copy nor move, and must stay in place.
+  std::deque<google::protobuf::io::ArrayInputStream> pieces;
+  for (const BodyChunk& chunk : body_chunks_) {
+    pieces.emplace_back(chunk.bytes.get(), static_cast<int>(chunk.size));
+  }
+  std::vector<google::protobuf::io::ZeroCopyInputStream*> streams;
+  streams.reserve(pieces.size());
+  for (auto& piece : pieces) streams.push_back(&piece);
+  google::protobuf::io::ConcatenatingInputStream joined(streams.data(),
+                                                        static_cast<int>(streams.size()));
+  Envelope envelope;
+  if (!envelope.ParseFromZeroCopyStream(&joined)) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("frame body of {} bytes does not parse as an "
+                              "Envelope ({})",
+                              body_size_, frame_position()));
+  }
+  return check_envelope(std::move(envelope), body_size_, frames);
+}
+
+Status FrameDecoder::check_envelope(Envelope envelope, size_t body_bytes,
+                                    std::vector<Envelope>& frames) {
+  QUOKKA_ASSERT(body_bytes == body_bytes_expected_, "body of {} bytes for a frame announcing {}",
+                body_bytes, body_bytes_expected_);
   if (envelope.protocol_version() != frame_version_) {
     return Status(ErrorCode::kInvalidArgument,
                   fmt::format("envelope says protocol version {}, but its "
@@ -195,19 +254,39 @@ Status FrameDecoder::decode_body(std::string_view body,
 }
 
 void FrameDecoder::buffer_body_bytes(std::string_view bytes) {
-  const size_t needed = body_.size() + bytes.size();
-  QUOKKA_ASSERT(needed <= body_bytes_expected_,
-                "buffering {} body bytes for a frame announcing {}", needed,
-                body_bytes_expected_);
-  if (needed > body_.capacity()) {
-    // Grow geometrically so that a body arriving in many small pieces is
-    // not copied many times, but never past the announced size: memory
-    // follows what the peer has actually sent, up to the frame limit.
-    const size_t grown =
-        std::max({needed, 2 * body_.capacity(), kBodyBufferInitialBytes});
-    body_.reserve(std::min<size_t>(grown, body_bytes_expected_));
+  QUOKKA_ASSERT(body_size_ + bytes.size() <= body_bytes_expected_,
+                "buffering {} body bytes for a frame announcing {}",
+                body_size_ + bytes.size(), body_bytes_expected_);
+  while (!bytes.empty()) {
+    const std::span<char> room = body_room();
+    const size_t take = std::min(room.size(), bytes.size());
+    std::copy_n(bytes.data(), take, room.data());
+    body_filled(take);
+    bytes.remove_prefix(take);
   }
-  body_.insert(body_.end(), bytes.begin(), bytes.end());
+}
+
+std::span<char> FrameDecoder::body_room() {
+  QUOKKA_ASSERT(body_size_ < body_bytes_expected_, "no room needed: {} of {} body bytes are in",
+                body_size_, body_bytes_expected_);
+  if (body_chunks_.empty() || body_chunks_.back().size == body_chunks_.back().capacity) {
+    // Memory follows what the peer has actually sent, up to the frame
+    // limit: the new chunk doubles the room, and the room never passes the
+    // announced size. A chunk is never moved once written, so a large body
+    // costs no copies as it grows.
+    const size_t capacity = std::min<size_t>(std::max(body_capacity_, kBodyBufferInitialBytes),
+                                             body_bytes_expected_ - body_capacity_);
+    body_chunks_.push_back(BodyChunk{std::make_unique_for_overwrite<char[]>(capacity), 0, capacity});
+    body_capacity_ += capacity;
+  }
+  BodyChunk& last = body_chunks_.back();
+  const size_t room = std::min(last.capacity - last.size, body_bytes_expected_ - body_size_);
+  return {last.bytes.get() + last.size, room};
+}
+
+void FrameDecoder::body_filled(size_t bytes) {
+  body_chunks_.back().size += bytes;
+  body_size_ += bytes;
 }
 
 void FrameDecoder::start_next_frame() {
@@ -215,9 +294,14 @@ void FrameDecoder::start_next_frame() {
   header_filled_ = 0;
   body_bytes_expected_ = 0;
   frame_version_ = 0;
-  body_.clear();
-  if (body_.capacity() > kBodyBufferRetainedBytesMax) {
-    std::vector<char>().swap(body_);
+  body_size_ = 0;
+  if (!body_chunks_.empty() && body_chunks_.front().capacity <= kBodyBufferRetainedBytesMax) {
+    body_chunks_.resize(1);
+    body_chunks_.front().size = 0;
+    body_capacity_ = body_chunks_.front().capacity;
+  } else {
+    body_chunks_.clear();
+    body_capacity_ = 0;
   }
 }
 
@@ -225,7 +309,9 @@ Status FrameDecoder::fail(Status error) {
   QUOKKA_ASSERT(!error.is_ok(), "fail() needs an error");
   error_ = std::move(error);
   // The connection is done; its partial frame is of no further use.
-  std::vector<char>().swap(body_);
+  std::vector<BodyChunk>().swap(body_chunks_);
+  body_size_ = 0;
+  body_capacity_ = 0;
   return error_;
 }
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -33,7 +35,9 @@ struct FrameDecoderOptions {
 // body bytes arrive, so it never holds more than kFrameHeaderBytes +
 // max_frame_bytes, and a peer that announces a large frame and stalls costs
 // only what it has sent. A frame that arrives whole inside one feed() is
-// parsed in place, without a copy.
+// parsed in place, without a copy; a body that arrives in pieces is kept in
+// chunks that double the room each time (never moved once written), and a
+// reader may receive a large body straight into them (direct_read_space()).
 //
 // Errors are final: the first malformed frame puts the decoder in a failed
 // state that every later call reports, because after a framing error the
@@ -61,6 +65,16 @@ class FrameDecoder {
   // error, the frames completed before the bad one are still appended, and
   // the error is returned; nothing after it is decoded.
   Status feed(std::string_view bytes, std::vector<Envelope>& frames);
+
+  // Room to read the stream's next bytes into without feed()'s copy:
+  // non-empty only while a frame's body of at least `min_remaining` bytes
+  // is still to come, and never reaching past that body. The caller reads
+  // into it and hands the count to commit_direct_read(), calling nothing
+  // else in between.
+  std::span<char> direct_read_space(size_t min_remaining);
+  // Takes `bytes` just read into direct_read_space(); appends the frame
+  // they complete, if they do, and reports errors as feed() does.
+  Status commit_direct_read(size_t bytes, std::vector<Envelope>& frames);
 
   // Declares the end of the stream (the peer closed the connection). OK
   // when the stream ended on a frame boundary; INVALID_ARGUMENT naming how
@@ -91,11 +105,20 @@ class FrameDecoder {
   Status consume_header(std::string_view& bytes);
   Status check_frame_length(uint32_t frame_length) const;
   Status check_frame_version(ProtocolVersion version) const;
-  // Parses and validates one complete envelope body.
+  // Parses and validates one complete envelope body: one in place, or the
+  // buffered one in its chunks.
   Status decode_body(std::string_view body, std::vector<Envelope>& frames);
-  // Appends to body_, growing its capacity geometrically but never past
-  // the announced body size.
+  Status decode_buffered_body(std::vector<Envelope>& frames);
+  Status check_envelope(Envelope envelope, size_t body_bytes, std::vector<Envelope>& frames);
+  // Appends to the buffered body, copying into body_room().
   void buffer_body_bytes(std::string_view bytes);
+  // Free room at the end of the buffered body, at most the bytes the body
+  // still lacks; adds a chunk when the last one is full. Each new chunk is
+  // as large as all before it together (at least kBodyBufferInitialBytes),
+  // so the room stays within twice what has arrived, and never past the
+  // announced body size.
+  std::span<char> body_room();
+  void body_filled(size_t bytes);
   void start_next_frame();
   Status fail(Status error);
 
@@ -107,12 +130,20 @@ class FrameDecoder {
   // The header of the frame in progress; header_filled_ bytes are valid.
   std::array<unsigned char, kFrameHeaderBytes> header_{};
   size_t header_filled_ = 0;
-  // Valid once the header is complete. Invariant: body_.size() <=
+  // Valid once the header is complete. Invariant: body_size_ <=
   // body_bytes_expected_ <= options_.max_frame_bytes.
   uint32_t body_bytes_expected_ = 0;
   ProtocolVersion frame_version_ = 0;
-  // The body of the frame in progress, when it arrives in pieces.
-  std::vector<char> body_;
+  // The body of the frame in progress, when it arrives in pieces: chunks
+  // filled in order, only the last one partly.
+  struct BodyChunk {
+    std::unique_ptr<char[]> bytes;
+    size_t size = 0;
+    size_t capacity = 0;
+  };
+  std::vector<BodyChunk> body_chunks_;
+  size_t body_size_ = 0;
+  size_t body_capacity_ = 0;
 
   uint64_t frames_decoded_ = 0;
   uint64_t stream_offset_ = 0;

@@ -26,27 +26,35 @@ void FramedSocket::start_reading() { read_some(); }
 
 void FramedSocket::read_some() {
   if (closed_) return;
-  socket_.async_read_some(
-      asio::buffer(read_buffer_),
-      [self = shared_from_this()](const asio::error_code& error, size_t bytes) {
-        if (self->closed_) return;
-        if (error) {
-          self->shut();
-          return;
-        }
-        std::vector<proto::Envelope> frames;
-        Status status = self->decoder_.feed(std::string_view(self->read_buffer_.data(), bytes),
-                                            frames);
-        for (proto::Envelope& frame : frames) {
-          if (self->closed_) return;
-          self->on_frame(std::move(frame));
-        }
-        if (!status.is_ok()) {
-          self->shut();
-          return;
-        }
-        self->read_some();
-      });
+  // The rest of a large body goes from the kernel straight into the
+  // decoder's buffer; everything else through read_buffer_, which may hold
+  // the ends and starts of several frames at once.
+  const std::span<char> direct = decoder_.direct_read_space(read_buffer_.size());
+  const bool into_decoder = !direct.empty();
+  const asio::mutable_buffer target =
+      into_decoder ? asio::buffer(direct.data(), direct.size()) : asio::buffer(read_buffer_);
+  socket_.async_read_some(target, [self = shared_from_this(), into_decoder](
+                                      const asio::error_code& error, size_t bytes) {
+    if (self->closed_) return;
+    if (error) {
+      self->shut();
+      return;
+    }
+    std::vector<proto::Envelope> frames;
+    Status status =
+        into_decoder
+            ? self->decoder_.commit_direct_read(bytes, frames)
+            : self->decoder_.feed(std::string_view(self->read_buffer_.data(), bytes), frames);
+    for (proto::Envelope& frame : frames) {
+      if (self->closed_) return;
+      self->on_frame(std::move(frame));
+    }
+    if (!status.is_ok()) {
+      self->shut();
+      return;
+    }
+    self->read_some();
+  });
 }
 
 bool FramedSocket::send(proto::Envelope&& envelope, uint32_t max_frame_bytes) {

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -237,6 +239,81 @@ TEST(FrameDecoderTest, ReleasesALargeBufferAfterItsFrame) {
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].payload().size(), 512u * 1024);
   EXPECT_LE(decoder.buffer_capacity(), kFrameHeaderBytes + 64 * 1024);
+}
+
+// Reads `stream` as a socket would: into direct_read_space() while it
+// offers room (at most `read_bytes` at a time), else through feed().
+Status read_like_a_socket(FrameDecoder& decoder, std::string_view stream, size_t read_bytes,
+                          std::vector<Envelope>& frames, size_t& direct_bytes) {
+  while (!stream.empty()) {
+    const std::span<char> room = decoder.direct_read_space(read_bytes);
+    Status status;
+    if (!room.empty()) {
+      const size_t take = std::min({room.size(), read_bytes, stream.size()});
+      std::copy_n(stream.data(), take, room.data());
+      status = decoder.commit_direct_read(take, frames);
+      stream.remove_prefix(take);
+      direct_bytes += take;
+    } else {
+      const size_t take = std::min(read_bytes, stream.size());
+      status = decoder.feed(stream.substr(0, take), frames);
+      stream.remove_prefix(take);
+    }
+    if (!status.is_ok()) return status;
+  }
+  return Status::ok();
+}
+
+TEST(FrameDecoderTest, ReadsLargeBodiesStraightIntoItsBufferAndSmallFramesAround) {
+  std::string stream;
+  std::vector<Envelope> sent;
+  for (size_t payload_bytes : {size_t{10}, size_t{1024 * 1024}, size_t{3}, size_t{300 * 1000},
+                               size_t{70 * 1000}, size_t{0}}) {
+    std::string payload(payload_bytes, '\0');
+    for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7 + sent.size());
+    sent.push_back(make_envelope(sent.size() + 1, std::move(payload)));
+    stream += encode(sent.back());
+  }
+  FrameDecoder decoder;
+  std::vector<Envelope> frames;
+  size_t direct_bytes = 0;
+  ASSERT_TRUE(read_like_a_socket(decoder, stream, 64 * 1024, frames, direct_bytes).is_ok());
+  EXPECT_EQ(serialized(frames), serialized(sent));
+  EXPECT_EQ(decoder.stream_offset(), stream.size());
+  EXPECT_EQ(decoder.buffered_bytes(), 0u);
+  // Most of the two large bodies went in directly, none of the small ones.
+  EXPECT_GT(direct_bytes, 1024u * 1024);
+  EXPECT_LT(direct_bytes, stream.size());
+}
+
+TEST(FrameDecoderTest, OffersNoDirectRoomOutsideALargeBody) {
+  FrameDecoder decoder;
+  std::vector<Envelope> frames;
+  EXPECT_TRUE(decoder.direct_read_space(1).empty()) << "no frame started";
+  const std::string frame = encode(make_envelope(1, std::string(100 * 1000, 'p')));
+  ASSERT_TRUE(decoder.feed(std::string_view(frame).substr(0, 3), frames).is_ok());
+  EXPECT_TRUE(decoder.direct_read_space(1).empty()) << "header incomplete";
+  ASSERT_TRUE(decoder.feed(std::string_view(frame).substr(3, 1000), frames).is_ok());
+  const size_t remaining = frame.size() - 1003;
+  EXPECT_TRUE(decoder.direct_read_space(remaining + 1).empty()) << "less left than asked";
+  const std::span<char> room = decoder.direct_read_space(remaining);
+  ASSERT_FALSE(room.empty());
+  EXPECT_LE(room.size(), remaining);
+}
+
+TEST(FrameDecoderTest, ABodyBadAcrossItsChunksIsRefusedLikeAWholeOne) {
+  // 20,000 bytes of 0xFF: a field key whose varint never ends.
+  const std::string body(20000, '\xff');
+  FrameDecoder decoder;
+  std::vector<Envelope> frames;
+  const std::string frame = raw_frame(kProtocolVersionMax, body);
+  Status status;
+  for (size_t i = 0; i < frame.size() && status.is_ok(); i += 1000) {
+    status = decoder.feed(std::string_view(frame).substr(i, 1000), frames);
+  }
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("frame body of 20000 bytes does not parse"));
+  EXPECT_EQ(decoder.buffer_capacity(), kFrameHeaderBytes);
 }
 
 TEST(FrameDecoderTest, RefusesAnUnsupportedVersionBeforeParsingTheBody) {
