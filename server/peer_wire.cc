@@ -118,6 +118,37 @@ Result<node::PeerMessage> decode_raft(proto::RaftMessage& in, uint64_t lamport_t
   return node::PeerMessage(std::move(message));
 }
 
+// The BlobChunk of a whole value, built without SerializeAsString(), which
+// zero-fills a string of the message's size before it writes over it: the
+// fields before `data`, then data's key (field 4, length-delimited) and
+// length, then the value, appended into room reserved once. Serialization
+// writes fields in number order and `data` has the highest, so these are
+// the bytes SerializeAsString() would give (the peer wire test compares
+// them).
+std::string encode_whole_blob_chunk(const BlobId& id, const std::string& bytes) {
+  proto::BlobChunk head;
+  head.set_blob_hash(std::string(id.bytes()));
+  head.set_offset(0);
+  head.set_total_size(bytes.size());
+  constexpr size_t kKeyAndLengthBytesMax = 1 + 10;
+  std::string payload;
+  payload.reserve(head.ByteSizeLong() + kKeyAndLengthBytesMax + bytes.size());
+  head.AppendToString(&payload);
+  if (!bytes.empty()) {
+    constexpr char kDataFieldKey = (4 << 3) | 2;
+    payload.push_back(kDataFieldKey);
+    for (uint64_t length = bytes.size();; length >>= 7) {
+      if (length < 0x80) {
+        payload.push_back(static_cast<char>(length));
+        break;
+      }
+      payload.push_back(static_cast<char>((length & 0x7f) | 0x80));
+    }
+    payload.append(bytes);
+  }
+  return payload;
+}
+
 }  // namespace
 
 std::vector<WireMessage> encode_peer_message(node::PeerMessage message) {
@@ -127,13 +158,8 @@ std::vector<WireMessage> encode_peer_message(node::PeerMessage message) {
     encode_raft(*raft, wire);
     out.push_back({proto::MESSAGE_KIND_RAFT_MESSAGE, wire.SerializeAsString()});
   } else if (auto* push = std::get_if<node::BlobPush>(&message)) {
-    for (node::InlineBlob& blob : push->blobs) {
-      proto::BlobChunk chunk;
-      chunk.set_blob_hash(std::string(blob.id.bytes()));
-      chunk.set_offset(0);
-      chunk.set_total_size(blob.bytes.size());
-      chunk.set_data(std::move(blob.bytes));
-      out.push_back({proto::MESSAGE_KIND_BLOB_CHUNK, chunk.SerializeAsString()});
+    for (const node::InlineBlob& blob : push->blobs) {
+      out.push_back({proto::MESSAGE_KIND_BLOB_CHUNK, encode_whole_blob_chunk(blob.id, blob.bytes)});
     }
   } else if (const auto* forwarded = std::get_if<node::ForwardedWrite>(&message)) {
     out.push_back({proto::MESSAGE_KIND_FORWARD_REQUEST, encode_forward_request(*forwarded)});

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "proto/peer.pb.h"
+
 #include <string>
 #include <variant>
 
@@ -71,6 +73,25 @@ TEST(PeerWireTest, AValuePushedAheadArrivesWhole) {
   node::PeerMessage got = round_trip(node::PeerMessage(push), 3);
   ASSERT_TRUE(std::holds_alternative<node::BlobPush>(got));
   EXPECT_TRUE(std::get<node::BlobPush>(got) == push);
+}
+
+// The chunk is assembled by hand (no zero-filled buffer); the bytes must be
+// protobuf's own, for a value of any length.
+TEST(PeerWireTest, AValueChunkIsTheBytesProtobufWouldWrite) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{300000}}) {
+    const std::string value = bytes_of(size, 6);
+    const BlobId id = BlobId::of(value);
+    std::vector<WireMessage> wire =
+        encode_peer_message(node::PeerMessage(node::BlobPush{{node::InlineBlob{id, value}}}));
+    ASSERT_EQ(wire.size(), 1u);
+    proto::BlobChunk expected;
+    expected.set_blob_hash(std::string(id.bytes()));
+    expected.set_offset(0);
+    expected.set_total_size(size);
+    expected.set_data(value);
+    EXPECT_EQ(wire[0].kind, proto::MESSAGE_KIND_BLOB_CHUNK);
+    EXPECT_TRUE(wire[0].payload == expected.SerializeAsString()) << "value of " << size << " bytes";
+  }
 }
 
 }  // namespace
