@@ -115,7 +115,10 @@ void Node::submit_write(ClientRequest request, uint64_t deadline_ms, ResponseCal
                                      options_.write_values_bytes_max)));
   }
   Command command = to_command(request);
-  const bool stage = value != nullptr && !has_stored_blob(command.value);
+  // Held even when the store has it already: then the pushes to the
+  // followers take it from memory, where each would read it back from its
+  // file and hash it again, and no write pays a lookup here to find out.
+  const bool stage = value != nullptr;
   if (stage && state_->proposed_blobs.count(command.value) == 0 &&
       state_->proposed_bytes + value->size() > options_.staged_blob_bytes_max) {
     probe_->queue_refused("proposed_values");
