@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/assert.h"
+#include "proto/length_delimited_key.h"
 
 namespace quokka::proto {
 namespace {
@@ -16,18 +17,9 @@ std::string message_kind_label(MessageKind kind) {
   return fmt::format("{}", static_cast<int>(kind));
 }
 
-// The payload's field key: field 5 with the length-delimited wire type
-// ((5 << 3) | 2), as envelope.proto numbers it. The split-frame test
+// The payload's field number in envelope.proto. The split-frame test
 // compares the two encodings byte for byte, so a renumbered field shows.
-constexpr unsigned char kPayloadFieldKey = (5 << 3) | 2;
-
-void append_varint(uint64_t value, std::string& out) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
+constexpr uint32_t kPayloadFieldNumber = 5;
 
 // The checks both encodings make, in order; the frame's size (as
 // frame_length counts it) when they pass.
@@ -109,8 +101,7 @@ Result<SplitFrame> split_frame(Envelope& envelope, uint32_t max_frame_bytes) {
                                                     static_cast<int>(rest_bytes));
   QUOKKA_ASSERT(serialized, "envelope of {} bytes did not serialize", rest_bytes);
   if (!frame.payload.empty()) {
-    frame.head.push_back(static_cast<char>(kPayloadFieldKey));
-    append_varint(frame.payload.size(), frame.head);
+    append_length_delimited_key(kPayloadFieldNumber, frame.payload.size(), frame.head);
   }
   QUOKKA_ASSERT(frame.size() == kFrameLengthFieldBytes + *frame_bytes,
                 "split frame of {} bytes for a frame of {}", frame.size(),

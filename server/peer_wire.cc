@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "proto/length_delimited_key.h"
 #include "proto/peer.pb.h"
 #include "server/forward_wire.h"
 
@@ -120,8 +121,8 @@ Result<node::PeerMessage> decode_raft(proto::RaftMessage& in, uint64_t lamport_t
 
 // The BlobChunk of a whole value, built without SerializeAsString(), which
 // zero-fills a string of the message's size before it writes over it: the
-// fields before `data`, then data's key (field 4, length-delimited) and
-// length, then the value, appended into room reserved once. Serialization
+// fields before `data`, then data's key (field 4) and length, then the
+// value, appended into room reserved once. Serialization
 // writes fields in number order and `data` has the highest, so these are
 // the bytes SerializeAsString() would give (the peer wire test compares
 // them).
@@ -130,20 +131,13 @@ std::string encode_whole_blob_chunk(const BlobId& id, const std::string& bytes) 
   head.set_blob_hash(std::string(id.bytes()));
   head.set_offset(0);
   head.set_total_size(bytes.size());
+  constexpr uint32_t kDataFieldNumber = 4;
   constexpr size_t kKeyAndLengthBytesMax = 1 + 10;
   std::string payload;
   payload.reserve(head.ByteSizeLong() + kKeyAndLengthBytesMax + bytes.size());
   head.AppendToString(&payload);
   if (!bytes.empty()) {
-    constexpr char kDataFieldKey = (4 << 3) | 2;
-    payload.push_back(kDataFieldKey);
-    for (uint64_t length = bytes.size();; length >>= 7) {
-      if (length < 0x80) {
-        payload.push_back(static_cast<char>(length));
-        break;
-      }
-      payload.push_back(static_cast<char>((length & 0x7f) | 0x80));
-    }
+    proto::append_length_delimited_key(kDataFieldNumber, bytes.size(), payload);
     payload.append(bytes);
   }
   return payload;
